@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/** The validated configuration of one process. Only this file reads `process.env`. */
+export interface Config {
+  /** HTTP port; `PORT`, default 4000 (0 picks a free port, as tests do). */
+  port: number;
+  /** Interface to bind; `HOST`, default 127.0.0.1 (the Docker image sets 0.0.0.0). */
+  host: string;
+  /** `DATABASE_URL`; undefined means an embedded PostgreSQL under `dataDir`. */
+  databaseUrl?: string;
+  /** `REDIS_URL`; undefined means in-process pub/sub and counters. */
+  redisUrl?: string;
+  /** Key that signs session tokens; `SESSION_SECRET`, generated once under `dataDir` in development. */
+  sessionSecret: string;
+  /** Session token lifetime in seconds; `SESSION_TTL_SECONDS`, default 12 hours. */
+  sessionTtlSeconds: number;
+  /** `LOG_LEVEL`, default info (silent in tests). */
+  logLevel: LogLevel;
+  /** `NODE_ENV === 'production'`. */
+  production: boolean;
+  /** Where the embedded database and the development secret live; `DATA_DIR`, default ./.data. */
+  dataDir: string;
+  /** Largest accepted request body in bytes (1 MB). */
+  bodyLimitBytes: number;
+  /** Database pool size; `DATABASE_POOL_SIZE`, default 10. */
+  poolSize: number;
+  /** Requests a principal may make per minute; `RATE_LIMIT_PER_MINUTE`, default 1200 (0 disables). */
+  rateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+function urlVar(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** Reads `.env` beside package.json (real environment variables win over it). */
+export function readEnv(cwd = process.cwd()): Env {
+  const file = join(cwd, '.env');
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return { ...fromFile, ...process.env };
+}
+
+/** Turns an environment into a validated Config, failing with a message that names the variable. */
+export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}): Config {
+  const production = env.NODE_ENV === 'production';
+  const dataDir = resolve(env.DATA_DIR || '.data');
+  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  let sessionSecret = env.SESSION_SECRET;
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
+  }
+  if (!sessionSecret && production && !overrides.sessionSecret) {
+    throw new ConfigError('SESSION_SECRET', 'is required when NODE_ENV=production');
+  }
+  const config: Config = {
+    port: intVar(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: urlVar(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    sessionSecret: '',
+    sessionTtlSeconds: intVar(env, 'SESSION_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    logLevel,
+    production,
+    dataDir,
+    bodyLimitBytes: 1024 * 1024,
+    poolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
+    ...overrides,
+  };
+  config.sessionSecret = overrides.sessionSecret || sessionSecret || developmentSecret(dataDir);
+  return config;
+}

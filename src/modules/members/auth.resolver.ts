@@ -1,0 +1,18 @@
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../platform/context.js';
+import { AuthPayload, LogInInput, SignUpInput } from './auth.inputs.js';
+import { AuthService } from './auth.service.js';
+
+/** The two public operations: everything else needs a credential. */
+@Resolver()
+export class AuthResolver {
+  @Mutation(() => AuthPayload, { description: 'Creates a user and an organization they own, and signs them in.' })
+  signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    return new AuthService(ctx.app).signUp(input);
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Signs in to one organization. Wrong email and wrong password answer alike.' })
+  logIn(@Arg('input') input: LogInInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    return new AuthService(ctx.app).logIn(input);
+  }
+}

@@ -1,0 +1,100 @@
+import type { EntityManager } from 'typeorm';
+import { APP_ROLE, TENANT_SETTING } from '../../db/tenant.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../platform/auth/passwords.js';
+import { Role } from '../../platform/auth/scopes.js';
+import { signSessionToken } from '../../platform/auth/session-tokens.js';
+import type { AppServices } from '../../platform/context.js';
+import { BadInputError, check, UnauthenticatedError } from '../../platform/errors.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { organizationSeeders } from '../organizations/seeders.js';
+import { isTimeZone, slugify } from '../organizations/slug.js';
+import type { AuthPayload, LogInInput, SignUpInput } from './auth.inputs.js';
+import { User } from './user.entity.js';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const MIN_PASSWORD_LENGTH = 10;
+const BAD_CREDENTIALS = 'Invalid email, password or organization';
+
+/**
+ * Sign-up and log-in. These run before there is a tenant, on the owner connection; sign-up's
+ * seeders then run in the same transaction as the application role, bound to the new tenant.
+ */
+export class AuthService {
+  constructor(private readonly app: AppServices) {}
+
+  /** Creates a user, an organization they own, and its defaults, all in one transaction. */
+  async signUp(input: SignUpInput): Promise<AuthPayload> {
+    const email = input.email.trim().toLowerCase();
+    const name = input.organizationName.trim();
+    const timezone = input.timezone?.trim() || 'UTC';
+    check(EMAIL.test(email) && email.length <= 254, 'email', 'email must be a valid email address');
+    check(input.password.length >= MIN_PASSWORD_LENGTH, 'password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    check(input.password.length <= 1024, 'password', 'password must be at most 1024 characters');
+    check(name.length > 0, 'organizationName', 'organizationName must not be empty');
+    check(name.length <= 200, 'organizationName', 'organizationName must be at most 200 characters');
+    check(isTimeZone(timezone), 'timezone', `timezone '${timezone}' is not an IANA time zone`);
+    const passwordHash = await hashPassword(input.password);
+
+    const { user, organization } = await this.app.ds.transaction(async (m) => {
+      const [user] = (await m.query(
+        `INSERT INTO users (email, password_hash) VALUES ($1, $2)
+         ON CONFLICT ((lower(email))) DO NOTHING
+         RETURNING id, email, created_at AS "createdAt"`,
+        [email, passwordHash],
+      )) as User[];
+      if (!user) throw new BadInputError('email is already registered', { field: 'email' });
+      const organization = await this.insertOrganization(m, name, timezone);
+      await m.query(`INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, $3)`, [
+        organization.id,
+        user.id,
+        Role.OWNER,
+      ]);
+      await m.query(`SELECT set_config('role', '${APP_ROLE}', true), set_config('${TENANT_SETTING}', $1, true)`, [organization.id]);
+      for (const seed of organizationSeeders) await seed(m, organization.id, user.id);
+      return { user, organization };
+    });
+    return this.payload(user, organization);
+  }
+
+  /** Exchanges email and password for a session token in one organization. */
+  async logIn(input: LogInInput): Promise<AuthPayload> {
+    const rows: Array<User & { password_hash: string }> = await this.app.ds.query(
+      `SELECT id, email, created_at AS "createdAt", password_hash FROM users WHERE lower(email) = $1`,
+      [input.email.trim().toLowerCase()],
+    );
+    const user = rows[0];
+    // An unknown email costs a hash too, so timing does not reveal which emails exist.
+    const ok = await verifyPassword(input.password, user?.password_hash ?? (await DUMMY_PASSWORD_HASH));
+    if (!user || !ok) throw new UnauthenticatedError(BAD_CREDENTIALS);
+    const orgs: Organization[] = await this.app.ds.query(
+      `SELECT o.id, o.name, o.slug, o.timezone, o.created_at AS "createdAt"
+         FROM memberships m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.user_id = $1 AND ($2::text IS NULL OR o.slug = $2)
+        ORDER BY m.created_at LIMIT 1`,
+      [user.id, input.organizationSlug?.trim() || null],
+    );
+    if (!orgs[0]) throw new UnauthenticatedError(BAD_CREDENTIALS);
+    const { password_hash: _hash, ...publicUser } = user;
+    return this.payload(publicUser as User, orgs[0]);
+  }
+
+  private async payload(user: User, organization: Organization): Promise<AuthPayload> {
+    const { sessionSecret, sessionTtlSeconds } = this.app.config;
+    const token = await signSessionToken(sessionSecret, user.id, organization.id, sessionTtlSeconds);
+    return { token, expiresAt: new Date(Date.now() + sessionTtlSeconds * 1000), user, organization };
+  }
+
+  private async insertOrganization(m: EntityManager, name: string, timezone: string): Promise<Organization> {
+    const base = slugify(name);
+    for (let attempt = 0; ; attempt++) {
+      const slug = attempt === 0 ? base : `${base}-${Math.random().toString(36).slice(2, 7)}`;
+      const rows: Organization[] = await m.query(
+        `INSERT INTO organizations (name, slug, timezone) VALUES ($1, $2, $3)
+         ON CONFLICT (slug) DO NOTHING
+         RETURNING id, name, slug, timezone, created_at AS "createdAt"`,
+        [name, slug, timezone],
+      );
+      if (rows[0]) return rows[0];
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@ObjectType({ description: 'A tenant: everything in Rapport belongs to exactly one organization.' })
+@Entity('organizations')
+export class Organization {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Field()
+  @Column('text')
+  name!: string;
+
+  @Field({ description: 'Unique, URL-safe name used to log in.' })
+  @Column('text')
+  slug!: string;
+
+  @Field({ description: 'IANA time zone that interval buckets are aligned to.' })
+  @Column('text')
+  timezone!: string;
+
+  @Field()
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

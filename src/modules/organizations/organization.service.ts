@@ -1,0 +1,31 @@
+import type { TenantScope } from '../../platform/context.js';
+import { check } from '../../platform/errors.js';
+import { Organization } from './organization.entity.js';
+import type { UpdateOrganizationInput } from './organization.resolver.js';
+import { isTimeZone } from './slug.js';
+
+/** The caller's own organization. */
+export class OrganizationService {
+  constructor(private readonly scope: TenantScope) {}
+
+  /** The caller's organization (RLS makes it the only one visible). */
+  async current(): Promise<Organization> {
+    const m = await this.scope.manager();
+    return m.findOneOrFail(Organization, { where: { id: this.scope.tenantId } });
+  }
+
+  /** Renames the organization or changes its time zone. */
+  async update(input: UpdateOrganizationInput): Promise<Organization> {
+    const org = await this.current();
+    if (input.name !== undefined && input.name !== null) {
+      const name = input.name.trim();
+      check(name.length > 0 && name.length <= 200, 'name', 'name must be 1 to 200 characters');
+      org.name = name;
+    }
+    if (input.timezone !== undefined && input.timezone !== null) {
+      check(isTimeZone(input.timezone), 'timezone', `timezone '${input.timezone}' is not an IANA time zone`);
+      org.timezone = input.timezone;
+    }
+    return (await this.scope.manager()).save(org);
+  }
+}

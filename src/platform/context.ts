@@ -1,0 +1,74 @@
+import type DataLoader from 'dataloader';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config.js';
+import { TenantSession } from '../db/tenant.js';
+import type { Authenticator } from './auth/authenticator.js';
+import type { Principal } from './auth/principal.js';
+import { UnauthenticatedError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { PubSub } from './pubsub.js';
+
+/** Process-wide dependencies, made once by createServer. */
+export interface AppServices {
+  config: Config;
+  ds: DataSource;
+  logger: Logger;
+  pubsub: PubSub;
+  authenticator: Authenticator;
+}
+
+/** What a tenant-bound piece of code gets: the caller, its transaction and its loaders. */
+export class TenantScope {
+  private readonly loaderCache = new Map<unknown, unknown>();
+
+  constructor(
+    readonly app: AppServices,
+    readonly principal: Principal,
+    readonly session: TenantSession,
+  ) {}
+
+  get tenantId(): string {
+    return this.principal.organizationId;
+  }
+
+  /** The request's tenant-scoped EntityManager (RLS bound to the caller's organization). */
+  manager(): Promise<EntityManager> {
+    return this.session.manager();
+  }
+
+  /** The request's instance of a loader, made on first use so batches never cross requests. */
+  loader<K, V, C = K>(factory: (scope: TenantScope) => DataLoader<K, V, C>): DataLoader<K, V, C> {
+    let loader = this.loaderCache.get(factory) as DataLoader<K, V, C> | undefined;
+    if (!loader) {
+      loader = factory(this);
+      this.loaderCache.set(factory, loader);
+    }
+    return loader;
+  }
+
+  /** Publishes an event on this tenant's topic once the transaction commits. */
+  publishAfterCommit(topic: string, payload: unknown): void {
+    this.session.afterCommit(() => void this.app.pubsub.publish(this.tenantId, topic, payload));
+  }
+}
+
+/** The GraphQL context of one operation. */
+export interface RequestContext {
+  requestId: string;
+  app: AppServices;
+  principal: Principal | null;
+  /** Present when the caller is authenticated. */
+  scope: TenantScope | null;
+}
+
+/** Builds an operation's context for an authenticated principal (or none). */
+export function createContext(app: AppServices, requestId: string, principal: Principal | null): RequestContext {
+  const scope = principal ? new TenantScope(app, principal, new TenantSession(app.ds, principal.organizationId)) : null;
+  return { requestId, app, principal, scope };
+}
+
+/** The caller's tenant scope; UNAUTHENTICATED when there is none. */
+export function tenantOf(ctx: RequestContext): TenantScope {
+  if (!ctx.scope) throw new UnauthenticatedError();
+  return ctx.scope;
+}

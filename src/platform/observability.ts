@@ -1,0 +1,69 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { RequestContext } from './context.js';
+
+interface PgPool {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+/** Prometheus metrics of one server: operations, subscriptions and the database pool. */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly operations = new Counter({
+    name: 'rapport_graphql_operations_total',
+    help: 'GraphQL operations by operation name, type and outcome',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly durations = new Histogram({
+    name: 'rapport_graphql_operation_duration_seconds',
+    help: 'GraphQL operation durations by operation name',
+    labelNames: ['operation', 'type'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly subscriptions = new Gauge({
+    name: 'rapport_open_subscriptions',
+    help: 'Subscriptions open on this node',
+    registers: [this.registry],
+  });
+
+  constructor(ds: DataSource) {
+    const pool = () => (ds.driver as unknown as { master?: PgPool }).master;
+    const poolGauge = (name: string, help: string, read: (p: PgPool) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const p = pool();
+          this.set(p ? read(p) : 0);
+        },
+      });
+    poolGauge('rapport_db_pool_connections', 'Connections in the database pool', (p) => p.totalCount);
+    poolGauge('rapport_db_pool_idle', 'Idle connections in the database pool', (p) => p.idleCount);
+    poolGauge('rapport_db_pool_waiting', 'Requests waiting for a database connection', (p) => p.waitingCount);
+  }
+
+  /** An Apollo plugin that counts and times every operation by name. */
+  plugin(): ApolloServerPlugin<RequestContext> {
+    const metrics = this;
+    return {
+      async requestDidStart() {
+        const end = process.hrtime.bigint();
+        return {
+          async willSendResponse(rc) {
+            const operation = rc.operationName ?? rc.operation?.name?.value ?? 'anonymous';
+            const type = rc.operation?.operation ?? 'unknown';
+            const outcome = rc.errors?.length ? 'error' : 'ok';
+            metrics.operations.inc({ operation, type, outcome });
+            metrics.durations.observe({ operation, type }, Number(process.hrtime.bigint() - end) / 1e9);
+          },
+        };
+      },
+    };
+  }
+}

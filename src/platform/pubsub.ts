@@ -1,0 +1,75 @@
+/** A listener of one tenant topic. */
+export type Listener = (payload: unknown) => void;
+
+/**
+ * Tenant-scoped publish/subscribe. Every topic is prefixed by the tenant id, so a subscriber can
+ * only ever hear its own tenant's events.
+ */
+export interface PubSub {
+  publish(tenantId: string, topic: string, payload: unknown): Promise<void>;
+  /** Adds a listener; the returned function removes it. */
+  subscribe(tenantId: string, topic: string, listener: Listener): () => void;
+  /** Number of listeners, for metrics and leak tests. */
+  listenerCount(): number;
+  close(): Promise<void>;
+}
+
+/** The channel name of a tenant topic. */
+export function channelOf(tenantId: string, topic: string): string {
+  return `rapport:${tenantId}:${topic}`;
+}
+
+/** Dispatches to local listeners; the in-process PubSub and the Redis one share it. */
+export class LocalListeners {
+  private readonly channels = new Map<string, Set<Listener>>();
+
+  add(channel: string, listener: Listener): { first: boolean; remove: () => boolean } {
+    let set = this.channels.get(channel);
+    const first = !set;
+    if (!set) this.channels.set(channel, (set = new Set()));
+    set.add(listener);
+    return {
+      first,
+      remove: () => {
+        set!.delete(listener);
+        if (set!.size === 0 && this.channels.get(channel) === set) {
+          this.channels.delete(channel);
+          return true;
+        }
+        return false;
+      },
+    };
+  }
+
+  dispatch(channel: string, payload: unknown): void {
+    for (const listener of [...(this.channels.get(channel) ?? [])]) listener(payload);
+  }
+
+  count(): number {
+    let n = 0;
+    for (const set of this.channels.values()) n += set.size;
+    return n;
+  }
+}
+
+/** In-process PubSub, used when no REDIS_URL is configured. */
+export class MemoryPubSub implements PubSub {
+  private readonly local = new LocalListeners();
+
+  async publish(tenantId: string, topic: string, payload: unknown): Promise<void> {
+    // Deliver asynchronously, as Redis would, so publishers never run listeners' work inline.
+    const channel = channelOf(tenantId, topic);
+    setImmediate(() => this.local.dispatch(channel, payload));
+  }
+
+  subscribe(tenantId: string, topic: string, listener: Listener): () => void {
+    const { remove } = this.local.add(channelOf(tenantId, topic), listener);
+    return () => void remove();
+  }
+
+  listenerCount(): number {
+    return this.local.count();
+  }
+
+  async close(): Promise<void> {}
+}

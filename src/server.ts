@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config.js';
+import { openDatabase } from './db/data-source.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { Authenticator } from './platform/auth/authenticator.js';
+import type { Principal } from './platform/auth/principal.js';
+import { createContext, type AppServices, type RequestContext } from './platform/context.js';
+import { AppError, ErrorCode } from './platform/errors.js';
+import { errorFormatter, transactionPlugin } from './platform/graphql-plugins.js';
+import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { ServerMetrics } from './platform/observability.js';
+import { createPubSub } from './platform/pubsub-factory.js';
+import { attachWebSocketServer } from './platform/live/ws-server.js';
+import { buildAppSchema } from './schema.js';
+
+/** A running Rapport server. */
+export interface RapportServer {
+  url: string;
+  port: number;
+  app: AppServices;
+  metrics: ServerMetrics;
+  /** Stops accepting, finishes in-flight requests, closes sockets, pubsub and the pool. */
+  close(): Promise<void>;
+}
+
+/** Optional parts a caller (a test, a bench) may bring instead of having them made. */
+export interface ServerOptions {
+  ds?: DataSource;
+  logger?: Logger;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+function jsonError(res: Response, status: number, code: ErrorCode, message: string, requestId: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code, requestId } }] });
+}
+
+async function resolveDatabase(config: Config, logger: Logger): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
+  if (config.databaseUrl) return { url: config.databaseUrl };
+  const embedded = await startEmbeddedPostgres(config.dataDir, logger);
+  return { url: embedded.url, embedded };
+}
+
+/** Serves GraphQL over HTTP and graphql-ws on one port and path, plus health, readiness and metrics. */
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<RapportServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  let embedded: EmbeddedDatabase | undefined;
+  let ds = options.ds;
+  if (!ds) {
+    const db = await resolveDatabase(config, logger);
+    embedded = db.embedded;
+    ds = await openDatabase(db.url, config.poolSize);
+  }
+  const pubsub = createPubSub(config, logger);
+  const app: AppServices = { config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const metrics = new ServerMetrics(ds);
+  const schema = await buildAppSchema();
+  const validationRules = [queryLimitsRule(DEFAULT_QUERY_LIMITS)];
+
+  const web = express();
+  web.disable('x-powered-by');
+  const httpServer: Server = createHttpServer(web);
+  const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS });
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    validationRules,
+    parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: errorFormatter(logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      transactionPlugin(logger),
+      metrics.plugin(),
+      { async serverWillStart() { return { drainServer: () => live.close() }; } },
+    ],
+  });
+  await apollo.start();
+
+  web.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  web.get('/readyz', async (_req, res) => {
+    try {
+      await ds.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  web.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  web.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
+    const given = req.header('x-request-id');
+    res.locals.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', res.locals.requestId);
+    next();
+  });
+  web.use('/graphql', express.json({ limit: config.bodyLimitBytes }));
+  web.use('/graphql', async (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' && req.method !== 'GET') return next();
+    try {
+      const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
+      res.locals.principal = await app.authenticator.authenticate(credential);
+      next();
+    } catch (e) {
+      if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
+      next(e);
+    }
+  });
+  web.use(
+    '/graphql',
+    expressMiddleware(apollo, {
+      context: async ({ res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null),
+    }),
+  );
+  web.use((err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    const requestId = (res.locals.requestId as string) ?? randomUUID();
+    if (err.type === 'entity.too.large') {
+      return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `Request body is larger than ${config.bodyLimitBytes} bytes`, requestId);
+    }
+    if (err.type === 'entity.parse.failed') {
+      return jsonError(res, 400, ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON', requestId);
+    }
+    logger.error('unhandled HTTP error', { requestId, error: err });
+    jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  logger.info('listening', { url: `http://${config.host}:${port}/graphql` });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${config.host}:${port}`,
+    port,
+    app,
+    metrics,
+    close: () =>
+      (closing ??= (async () => {
+        await apollo.stop();
+        await pubsub.close();
+        if (!options.ds) await ds.destroy();
+        if (embedded) await embedded.stop();
+      })()),
+  };
+}
