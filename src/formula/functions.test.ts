@@ -106,15 +106,10 @@ describe('checkCall', () => {
   });
 
   it('reports unknown names at the name', () => {
-    const error = (() => {
-      try {
-        checkCall(callNode('nope', 1));
-      } catch (caught) {
-        return caught as FormulaError;
-      }
-    })();
-    expect(error).toBeInstanceOf(FormulaError);
-    expect([error!.message, error!.start, error!.end]).toEqual(["unknown function 'nope'", 0, 4]);
+    expect(() => checkCall(callNode('nope', 1))).toThrow(FormulaError);
+    expect(() => checkCall(callNode('nope', 1))).toThrow(
+      expect.objectContaining({ message: "unknown function 'nope'", start: 0, end: 4 }),
+    );
   });
 
   it('reports too many arguments at the extra ones and too few at the argument list', () => {

@@ -107,6 +107,9 @@ export function toPublicError(
       masked: false,
     };
   }
+  if (/Document contains more th(?:an|at) \d+ tokens/.test(formatted.message)) {
+    return { error: withId({ message: formatted.message, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } }), masked: false };
+  }
   if (code === 'BAD_USER_INPUT' && Array.isArray(formatted.extensions?.validationErrors)) {
     const first = firstValidation(formatted.extensions.validationErrors as ClassValidatorError[]);
     const { validationErrors: _omit, ...rest } = formatted.extensions;
@@ -120,9 +123,6 @@ export function toPublicError(
   }
   if (code === 'UNAUTHORIZED') {
     return { error: withId({ ...formatted, extensions: { code: ErrorCode.FORBIDDEN } }), masked: false };
-  }
-  if (/Document contains more than \d+ tokens/.test(formatted.message)) {
-    return { error: withId({ message: formatted.message, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } }), masked: false };
   }
   if (
     code === 'GRAPHQL_PARSE_FAILED' ||

@@ -1,3 +1,4 @@
+import { signSessionToken } from '../../src/platform/auth/session-tokens';
 import { apiKey, PASSWORD, signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -95,7 +96,6 @@ describe('credentials', () => {
   });
 
   it('rejects an expired session token', async () => {
-    const { signSessionToken } = await import('../../src/platform/auth/session-tokens');
     const expired = await signSessionToken('test-secret-that-is-long-enough-for-hs256', acme.userId, acme.organizationId, -10);
     await expectUnauthenticated({ authorization: `Bearer ${expired}` });
   });

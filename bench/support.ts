@@ -1,0 +1,95 @@
+import { Client } from 'pg';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/data-source.js';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { createLogger } from '../src/platform/logger.js';
+import { createServer, type RapportServer } from '../src/server.js';
+import type { DataSource } from 'typeorm';
+
+/** A fresh, migrated database for one bench run, on DATABASE_URL's server or an embedded one. */
+export interface BenchDatabase {
+  url: string;
+  ds: DataSource;
+  close(): Promise<void>;
+}
+
+function withDatabase(base: string, name: string): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Creates `rapport_bench_<name>` from empty, migrates it, and drops it on close. */
+export async function benchDatabase(name: string): Promise<BenchDatabase> {
+  const config = loadConfig();
+  let base = config.databaseUrl;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (!base) {
+    const embedded = await startEmbeddedPostgres(config.dataDir, createLogger('warn'));
+    base = embedded.url;
+    stopEmbedded = () => embedded.stop();
+  }
+  const db = `rapport_bench_${name}_${process.pid}`;
+  const admin = new Client({ connectionString: withDatabase(base, 'postgres') });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${db}`);
+  const url = withDatabase(base, db);
+  const ds = await openDatabase(url, 10);
+  return {
+    url,
+    ds,
+    close: async () => {
+      await ds.destroy();
+      await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      await admin.end();
+      if (stopEmbedded) await stopEmbedded();
+    },
+  };
+}
+
+/** A server on a free port over the bench database. */
+export async function benchServer(ds: DataSource): Promise<RapportServer> {
+  const config = loadConfig(process.env, { port: 0, logLevel: 'warn', sessionSecret: 'bench-secret-that-is-long-enough-for-hs256' });
+  return createServer(config, { ds });
+}
+
+/** Runs `fn` `runs` times after `warmup` runs and returns the durations in ms, sorted. */
+export async function timeRuns(runs: number, warmup: number, fn: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+/** The q-quantile (0..1) of sorted numbers. */
+export function quantile(sorted: number[], q: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Rounds to 3 significant decimals for printing. */
+export function round(n: number, digits = 3): number {
+  return Number(n.toFixed(digits));
+}
+
+/** Prints the bench's figures as one JSON object on the last line. */
+export function report(figures: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+/** Posts a GraphQL operation and returns its data, throwing on errors. */
+export async function gql<T = any>(url: string, token: string | undefined, query: string, variables?: unknown): Promise<T> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data: T; errors?: unknown[] };
+  if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
