@@ -27,6 +27,8 @@ export interface Config {
   dataDir: string;
   /** Largest accepted request body in bytes (1 MB). */
   bodyLimitBytes: number;
+  /** Port of the embedded PostgreSQL used without DATABASE_URL; `EMBEDDED_PG_PORT`, default 54329. */
+  embeddedPort: number;
   /** Database pool size; `DATABASE_POOL_SIZE`, default 10. */
   poolSize: number;
   /** Requests a principal may make per minute; `RATE_LIMIT_PER_MINUTE`, default 1200 (0 disables). */
@@ -111,6 +113,7 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
     production,
     dataDir,
     bodyLimitBytes: 1024 * 1024,
+    embeddedPort: intVar(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
     poolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     ...overrides,

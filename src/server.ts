@@ -15,6 +15,7 @@ import { createContext, type AppServices, type RequestContext } from './platform
 import { AppError, ErrorCode } from './platform/errors.js';
 import { errorFormatter, transactionPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
+import { createRateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub-factory.js';
@@ -45,7 +46,7 @@ function jsonError(res: Response, status: number, code: ErrorCode, message: stri
 
 async function resolveDatabase(config: Config, logger: Logger): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
   if (config.databaseUrl) return { url: config.databaseUrl };
-  const embedded = await startEmbeddedPostgres(config.dataDir, logger);
+  const embedded = await startEmbeddedPostgres(config.dataDir, logger, { port: config.embeddedPort });
   return { url: embedded.url, embedded };
 }
 
@@ -62,6 +63,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const pubsub = createPubSub(config, logger);
   const app: AppServices = { config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
   const metrics = new ServerMetrics(ds);
+  const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
   const schema = await buildAppSchema();
   const validationRules = [queryLimitsRule(DEFAULT_QUERY_LIMITS)];
 
@@ -75,6 +77,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     validationRules,
     parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
     introspection: true,
+    stopOnTerminationSignals: false, // main.ts owns the signals and the order of shutdown
     includeStacktraceInErrorResponses: false,
     formatError: errorFormatter(logger),
     plugins: [
@@ -112,7 +115,21 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     if (req.method !== 'POST' && req.method !== 'GET') return next();
     try {
       const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
-      res.locals.principal = await app.authenticator.authenticate(credential);
+      const principal = await app.authenticator.authenticate(credential);
+      res.locals.principal = principal;
+      const decision = await rateLimiter?.hit(principal ? `${principal.kind}:${principal.apiKeyId ?? principal.userId}` : `ip:${req.ip}`);
+      if (decision && !decision.allowed) {
+        res.setHeader('retry-after', String(decision.retryAfterSeconds));
+        res.status(429).json({
+          errors: [
+            {
+              message: `Too many requests: retry in ${decision.retryAfterSeconds} s`,
+              extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: decision.retryAfterSeconds, requestId: res.locals.requestId },
+            },
+          ],
+        });
+        return;
+      }
       next();
     } catch (e) {
       if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
@@ -152,10 +169,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     metrics,
     close: () =>
       (closing ??= (async () => {
-        await apollo.stop();
-        await pubsub.close();
-        if (!options.ds) await ds.destroy();
-        if (embedded) await embedded.stop();
+        const step = async (name: string, fn: () => Promise<unknown>) => {
+          const started = Date.now();
+          await fn();
+          logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
+        };
+        await step('http and websocket', () => apollo.stop());
+        await step('pubsub', () => pubsub.close());
+        if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
+        if (!options.ds) await step('database pool', () => ds.destroy());
+        if (embedded) await step('embedded postgres', () => embedded.stop());
       })()),
   };
 }

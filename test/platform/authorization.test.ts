@@ -1,0 +1,40 @@
+import { getMetadataStorage } from 'type-graphql';
+import { buildAppSchema } from '../../src/schema';
+
+/** Operations anyone may call. */
+const PUBLIC = new Set(['signUp', 'logIn']);
+/** Operations any authenticated principal may call, whatever its scopes. */
+const ANY_PRINCIPAL = new Set(['viewer']);
+/** CONTRACT.md: INGEST covers exactly these mutations; ADMIN covers keys and members. */
+const INGEST = new Set(['recordMetrics', 'createRelationship', 'logConversation']);
+const ADMIN = new Set(['createApiKey', 'revokeApiKey', 'apiKeys', 'updateOrganization']);
+
+describe('authorization declarations', () => {
+  beforeAll(() => buildAppSchema());
+
+  function declared(): Array<{ kind: string; name: string; roles: string[] | null }> {
+    const storage = getMetadataStorage();
+    const rolesOf = (target: Function, name: string) =>
+      storage.authorizedFields.find((a) => a.target === target && a.fieldName === name)?.roles ?? null;
+    return [
+      ...storage.queries.map((q) => ({ kind: 'query', name: q.schemaName, roles: rolesOf(q.target, q.methodName) })),
+      ...storage.mutations.map((q) => ({ kind: 'mutation', name: q.schemaName, roles: rolesOf(q.target, q.methodName) })),
+      ...storage.subscriptions.map((q) => ({ kind: 'subscription', name: q.schemaName, roles: rolesOf(q.target, q.methodName) })),
+    ];
+  }
+
+  it('declares the scope every operation needs, as CONTRACT.md assigns them', () => {
+    const ops = declared();
+    expect(ops.length).toBeGreaterThan(5);
+    for (const op of ops) {
+      let expected: string[] | null;
+      if (PUBLIC.has(op.name)) expected = null;
+      else if (ANY_PRINCIPAL.has(op.name)) expected = [];
+      else if (ADMIN.has(op.name)) expected = ['ADMIN'];
+      else if (op.kind !== 'mutation') expected = ['READ'];
+      else if (INGEST.has(op.name)) expected = ['INGEST'];
+      else expected = ['WRITE'];
+      expect({ op: op.name, roles: op.roles }).toEqual({ op: op.name, roles: expected });
+    }
+  });
+});
