@@ -7,10 +7,18 @@ import { ApiKeyResolver } from './modules/api-keys/api-key.resolver.js';
 import { OrganizationResolver } from './modules/organizations/organization.resolver.js';
 import { ViewerResolver } from './modules/members/viewer.resolver.js';
 import { AuthResolver } from './modules/members/auth.resolver.js';
+import { CommunityResolver } from './modules/communities/community.resolver.js';
+import { RelationshipResolver } from './modules/relationships/relationship.resolver.js';
+import { ConversationResolver } from './modules/conversations/conversation.resolver.js';
+import { MetricResolver } from './modules/metrics/metric.resolver.js';
+import { GoalResolver } from './modules/goals/goal.resolver.js';
+import { RoiCommunityFiguresResolver, RoiModelResolver, RoiModelVersionResolver, RoiReportResolver } from './modules/roi/roi.resolver.js';
+import { LiveResolver } from './modules/live/live.resolver.js';
+import { NO_TOPIC_PUBSUB } from './modules/live/schema-pubsub.js';
 
 /** Every resolver of the API; a feature adds its own here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [AuthResolver, ViewerResolver, OrganizationResolver, ApiKeyResolver];
+export const resolvers: NonEmptyArray<Function> = [AuthResolver, ViewerResolver, OrganizationResolver, ApiKeyResolver, CommunityResolver, RelationshipResolver, ConversationResolver, MetricResolver, GoalResolver, RoiModelResolver, RoiModelVersionResolver, RoiReportResolver, RoiCommunityFiguresResolver, LiveResolver];
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -22,6 +30,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    pubSub: NO_TOPIC_PUBSUB, // required with subscriptions; ours all bring their own tenant-scoped `subscribe`
   });
   return built;
 }

@@ -1,8 +1,10 @@
 import type { Config } from '../config.js';
+import { RedisPubSub } from './live/redis-pubsub.js';
 import type { Logger } from './logger.js';
 import { MemoryPubSub, type PubSub } from './pubsub.js';
 
-/** The PubSub for this configuration: in-process without REDIS_URL. */
-export function createPubSub(_config: Config, _logger: Logger): PubSub {
-  return new MemoryPubSub();
+/** The PubSub for this configuration: through Redis with REDIS_URL (several nodes), in-process without. */
+export function createPubSub(config: Config, logger: Logger): PubSub {
+  if (config.redisUrl) return new RedisPubSub(config.redisUrl, logger);
+  return new MemoryPubSub((error) => logger.error('live listener failed', { error }));
 }

@@ -1,5 +1,11 @@
+/** What travels with every event beside its payload. */
+export interface EventMeta {
+  /** Epoch ms when the event was published, which is right after its write committed. */
+  publishedAt: number;
+}
+
 /** A listener of one tenant topic. */
-export type Listener = (payload: unknown) => void;
+export type Listener = (payload: unknown, meta: EventMeta) => void;
 
 /**
  * Tenant-scoped publish/subscribe. Every topic is prefixed by the tenant id, so a subscriber can
@@ -11,6 +17,8 @@ export interface PubSub {
   subscribe(tenantId: string, topic: string, listener: Listener): () => void;
   /** Number of listeners, for metrics and leak tests. */
   listenerCount(): number;
+  /** Resolves once every subscribe and unsubscribe so far has taken effect (at once in process). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,8 +49,22 @@ export class LocalListeners {
     };
   }
 
-  dispatch(channel: string, payload: unknown): void {
-    for (const listener of [...(this.channels.get(channel) ?? [])]) listener(payload);
+  /** Calls every listener of the channel; one that throws does not stop the others. */
+  dispatch(channel: string, payload: unknown, meta: EventMeta, onError?: (error: unknown) => void): void {
+    const set = this.channels.get(channel);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(payload, meta);
+      } catch (error) {
+        onError?.(error);
+      }
+    }
+  }
+
+  /** Whether the channel has any listener. */
+  has(channel: string): boolean {
+    return this.channels.has(channel);
   }
 
   count(): number {
@@ -56,10 +78,14 @@ export class LocalListeners {
 export class MemoryPubSub implements PubSub {
   private readonly local = new LocalListeners();
 
+  /** `onListenerError` hears what a throwing listener threw (the other listeners still run). */
+  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
+
   async publish(tenantId: string, topic: string, payload: unknown): Promise<void> {
     // Deliver asynchronously, as Redis would, so publishers never run listeners' work inline.
     const channel = channelOf(tenantId, topic);
-    setImmediate(() => this.local.dispatch(channel, payload));
+    const meta: EventMeta = { publishedAt: Date.now() };
+    setImmediate(() => this.local.dispatch(channel, payload, meta, this.onListenerError));
   }
 
   subscribe(tenantId: string, topic: string, listener: Listener): () => void {
@@ -70,6 +96,8 @@ export class MemoryPubSub implements PubSub {
   listenerCount(): number {
     return this.local.count();
   }
+
+  async settled(): Promise<void> {}
 
   async close(): Promise<void> {}
 }

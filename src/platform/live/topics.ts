@@ -26,7 +26,7 @@ export interface MetricRecordedEvent {
 
 /** Payload of `dataChanged`. */
 export interface DataChangedEvent {
-  kind: 'community' | 'relationship' | 'conversation' | 'stage-change';
+  kind: 'community' | 'relationship' | 'conversation' | 'stage-change' | 'roi-model';
   id: string;
   communityId: string | null;
   /** ISO time the change counts at (occurredAt of a conversation, the change time otherwise). */

@@ -1,0 +1,125 @@
+import type { TenantScope } from '../../platform/context.js';
+import { check, NotFoundError } from '../../platform/errors.js';
+import { isUuid } from '../../platform/ids.js';
+import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
+import { afterSql, cursorKeySql, pageOf } from '../../platform/pagination.js';
+import { param } from '../relationships/batch-loaders.js';
+import { COMMUNITY_COLUMNS, type Community } from './community.entity.js';
+import type { CommunityFilter, CreateCommunityInput, UpdateCommunityInput } from './community.inputs.js';
+import { communityById, communityRelationshipCounts, type RelationshipCounts } from './community.loaders.js';
+import { optionalRange, optionalText, optionalUrl, requiredText, tagList } from './text-input.js';
+import { connectionOf, type Connection } from '../relationships/connection.js';
+
+/** The SQL conditions of a CommunityFilter over alias `c`, appending its parameters to `params`. */
+function filterSql(filter: CommunityFilter | null | undefined, params: unknown[]): string {
+  const where = ['TRUE'];
+  if (filter?.platform != null) where.push(`lower(c.platform) = lower(${param(params, filter.platform.trim())})`);
+  if (filter?.qualified != null) where.push(`c.qualified = ${param(params, filter.qualified)}`);
+  if (filter?.archived === true) where.push('c.archived_at IS NOT NULL');
+  if (filter?.archived === false) where.push('c.archived_at IS NULL');
+  return where.join(' AND ');
+}
+
+/** Communities of the caller's organization. */
+export class CommunityService {
+  constructor(private readonly scope: TenantScope) {}
+
+  /** A page of communities in creation order; archived ones included unless the filter says otherwise. */
+  async list(first: number | null | undefined, after: string | null | undefined, filter?: CommunityFilter | null): Promise<Connection<Community>> {
+    const page = pageOf(first, after);
+    const params: unknown[] = [];
+    const where = filterSql(filter, params);
+    const countParams = [...params];
+    const keyset = afterSql('c', page, params.length + 1);
+    params.push(...keyset.params);
+    const m = await this.scope.manager();
+    const rows: Community[] = await m.query(
+      `SELECT ${COMMUNITY_COLUMNS}, ${cursorKeySql('c')} AS "_cursor" FROM communities c
+        WHERE ${where} AND ${keyset.sql} ORDER BY c.created_at, c.id LIMIT ${param(params, page.first + 1)}`,
+      params,
+    );
+    const byId = this.scope.loader(communityById);
+    for (const row of rows) byId.prime(row.id, row);
+    return connectionOf(rows, page, async () => {
+      const [row] = await m.query(`SELECT count(*)::int AS n FROM communities c WHERE ${where}`, countParams);
+      return row.n as number;
+    });
+  }
+
+  /** One community, or null when it is unknown or another organization's. */
+  find(id: string): Promise<Community | null> {
+    return this.scope.loader(communityById).load(id);
+  }
+
+  /** Its relationship counts, batched across communities. */
+  counts(id: string): Promise<RelationshipCounts> {
+    return this.scope.loader(communityRelationshipCounts).load(id);
+  }
+
+  // Writes wrap UPDATE in a CTE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with rows.
+
+  async create(input: CreateCommunityInput): Promise<Community> {
+    const params: unknown[] = [this.scope.tenantId];
+    const values = [
+      param(params, requiredText(input.name, 'name', 200)),
+      param(params, requiredText(input.platform, 'platform', 100)),
+      param(params, optionalUrl(input.url, 'url')),
+      param(params, input.qualified ?? false),
+      param(params, optionalRange(input.alignmentScore, 'alignmentScore', 0, 1)),
+      `${param(params, tagList(input.tags, 'tags'))}::text[]`,
+    ];
+    const [row]: Community[] = await (await this.scope.manager()).query(
+      `INSERT INTO communities AS c (organization_id, name, platform, url, qualified, alignment_score, tags)
+       VALUES ($1, ${values.join(', ')}) RETURNING ${COMMUNITY_COLUMNS}`,
+      params,
+    );
+    return this.written(row);
+  }
+
+  /** Changes the given fields; archived communities may be edited too. */
+  async update(id: string, input: UpdateCommunityInput): Promise<Community> {
+    for (const field of ['name', 'platform', 'qualified'] as const) {
+      check(input[field] !== null, field, `${field} cannot be null`);
+    }
+    const params: unknown[] = [];
+    const sets = ['updated_at = clock_timestamp()'];
+    if (input.name != null) sets.push(`name = ${param(params, requiredText(input.name, 'name', 200))}`);
+    if (input.platform != null) sets.push(`platform = ${param(params, requiredText(input.platform, 'platform', 100))}`);
+    if (input.url !== undefined) sets.push(`url = ${param(params, optionalUrl(input.url, 'url'))}`);
+    if (input.qualified != null) sets.push(`qualified = ${param(params, input.qualified)}`);
+    if (input.alignmentScore !== undefined) {
+      sets.push(`alignment_score = ${param(params, optionalRange(input.alignmentScore, 'alignmentScore', 0, 1))}`);
+    }
+    if (input.tags !== undefined) sets.push(`tags = ${param(params, tagList(input.tags, 'tags'))}::text[]`);
+    if (!isUuid(id)) throw new NotFoundError('Community', id);
+    const [row]: Community[] = await (await this.scope.manager()).query(
+      `WITH c AS (UPDATE communities SET ${sets.join(', ')} WHERE id = ${param(params, id)} RETURNING *) SELECT ${COMMUNITY_COLUMNS} FROM c`,
+      params,
+    );
+    if (!row) throw new NotFoundError('Community', id);
+    return this.written(row);
+  }
+
+  /** Archives a community (once: archiving it again changes nothing). Its relationships and history stay. */
+  async archive(id: string): Promise<Community> {
+    if (!isUuid(id)) throw new NotFoundError('Community', id);
+    const [row]: Community[] = await (await this.scope.manager()).query(
+      `WITH c AS (
+         UPDATE communities SET archived_at = clock_timestamp(), updated_at = clock_timestamp()
+          WHERE id = $1 AND archived_at IS NULL RETURNING *
+       ) SELECT ${COMMUNITY_COLUMNS} FROM c`,
+      [id],
+    );
+    if (row) return this.written(row);
+    const existing = await this.find(id);
+    if (!existing) throw new NotFoundError('Community', id);
+    return existing;
+  }
+
+  private written(row: Community): Community {
+    this.scope.loader(communityById).clear(row.id).prime(row.id, row);
+    const event: DataChangedEvent = { kind: 'community', id: row.id, communityId: row.id, at: row.updatedAt.toISOString() };
+    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, event);
+    return row;
+  }
+}

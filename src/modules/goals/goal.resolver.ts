@@ -1,0 +1,51 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ApiKeyScope } from '../../platform/auth/scopes.js';
+import { tenantOf, type RequestContext } from '../../platform/context.js';
+import { GoalProgress } from './goal-progress.type.js';
+import type { GoalProgressValue } from './goal-progress.js';
+import { Goal } from './goal.entity.js';
+import { CreateGoalInput, GoalConnection, UpdateGoalInput } from './goal.inputs.js';
+import { goalProgressLoader } from './goal.loaders.js';
+import { GoalService, type GoalPage } from './goal.service.js';
+
+@Resolver(() => Goal)
+export class GoalResolver {
+  @Authorized(ApiKeyScope.READ)
+  @Query(() => GoalConnection, { description: 'The organization’s goals in creation order.' })
+  goals(
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<GoalPage> {
+    return new GoalService(tenantOf(ctx)).page(first, after);
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @Query(() => Goal, { nullable: true, description: 'A goal; null when there is no such goal in the organization.' })
+  goal(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Goal | null> {
+    return new GoalService(tenantOf(ctx)).find(id);
+  }
+
+  @Authorized(ApiKeyScope.WRITE)
+  @Mutation(() => Goal)
+  createGoal(@Arg('input') input: CreateGoalInput, @Ctx() ctx: RequestContext): Promise<Goal> {
+    return new GoalService(tenantOf(ctx)).create(input);
+  }
+
+  @Authorized(ApiKeyScope.WRITE)
+  @Mutation(() => Goal)
+  updateGoal(@Arg('id', () => ID) id: string, @Arg('input') input: UpdateGoalInput, @Ctx() ctx: RequestContext): Promise<Goal> {
+    return new GoalService(tenantOf(ctx)).update(id, input);
+  }
+
+  @Authorized(ApiKeyScope.WRITE)
+  @Mutation(() => Boolean, { description: 'Deletes a goal; NOT_FOUND when there is no such goal in the organization.' })
+  deleteGoal(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return new GoalService(tenantOf(ctx)).delete(id);
+  }
+
+  @FieldResolver(() => GoalProgress, { description: 'The metric over the period so far against the target, batched across goals.' })
+  progress(@Root() goal: Goal, @Ctx() ctx: RequestContext): Promise<GoalProgressValue> {
+    return tenantOf(ctx).loader(goalProgressLoader).load(goal);
+  }
+}

@@ -1,0 +1,124 @@
+import type { TenantScope } from '../../platform/context.js';
+import { check, NotFoundError } from '../../platform/errors.js';
+import { isUuid } from '../../platform/ids.js';
+import { LIVE_TOPICS, type GoalChangedEvent } from '../../platform/live/topics.js';
+import { afterSql, cursorKeySql, pageOf, toConnection, type ConnectionResult } from '../../platform/pagination.js';
+import { resolveMetrics } from '../metrics/metric-catalog.js';
+import { GOAL_COLUMNS, type Goal } from './goal.entity.js';
+import type { CreateGoalInput, UpdateGoalInput } from './goal.inputs.js';
+
+/** A page of goals; totalCount is counted only when a client reads it. */
+export interface GoalPage {
+  edges: ConnectionResult<Goal>['edges'];
+  pageInfo: ConnectionResult<Goal>['pageInfo'];
+  readonly totalCount: Promise<number>;
+}
+
+/** A goal's fields once validated. */
+interface GoalFields {
+  name: string;
+  description: string | null;
+  metricKey: string;
+  target: number;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+/** Goals of the caller's organization. */
+export class GoalService {
+  constructor(private readonly scope: TenantScope) {}
+
+  /** One goal, or null when it is unknown, malformed or another tenant's. */
+  async find(id: string): Promise<Goal | null> {
+    if (!isUuid(id)) return null;
+    const rows = (await (await this.scope.manager()).query(`SELECT ${GOAL_COLUMNS} FROM goals g WHERE g.id = $1`, [id])) as Goal[];
+    return rows[0] ?? null;
+  }
+
+  /** A page of goals in creation order. */
+  async page(first: number | null | undefined, after: string | null | undefined): Promise<GoalPage> {
+    const page = pageOf(first, after);
+    const m = await this.scope.manager();
+    const cond = afterSql('g', page, 2);
+    const rows = (await m.query(
+      `SELECT ${GOAL_COLUMNS}, ${cursorKeySql('g')} AS "_cursor" FROM goals g WHERE ${cond.sql}
+       ORDER BY g.created_at, g.id LIMIT $1`,
+      [page.first + 1, ...cond.params],
+    )) as Array<Goal & { _cursor: string }>;
+    const connection = toConnection(rows, page, async () => {
+      const [row] = (await m.query(`SELECT count(*)::int AS n FROM goals`)) as Array<{ n: number }>;
+      return row.n;
+    });
+    // type-graphql reads totalCount as a property (it would hand the function itself to the client),
+    // so it becomes a getter that counts on first read, and only then.
+    const count = connection.totalCount;
+    let counted: Promise<number> | undefined;
+    return Object.defineProperty({ edges: connection.edges, pageInfo: connection.pageInfo }, 'totalCount', {
+      get: () => (counted ??= count()),
+      enumerable: true,
+    }) as unknown as GoalPage;
+  }
+
+  /** Creates a goal. */
+  async create(input: CreateGoalInput): Promise<Goal> {
+    const fields = await this.validate({ ...input, description: input.description ?? null });
+    const [goal] = (await (await this.scope.manager()).query(
+      `INSERT INTO goals AS g (organization_id, name, description, metric_key, target, starts_at, ends_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${GOAL_COLUMNS}`,
+      [this.scope.tenantId, fields.name, fields.description, fields.metricKey, fields.target, fields.startsAt, fields.endsAt],
+    )) as Goal[];
+    this.changed(goal.id, false);
+    return goal;
+  }
+
+  /** Changes the fields given; the result must be a valid goal as a whole. */
+  async update(id: string, input: UpdateGoalInput): Promise<Goal> {
+    const goal = await this.find(id);
+    if (!goal) throw new NotFoundError('Goal', id);
+    const fields = await this.validate({
+      name: input.name ?? goal.name,
+      description: input.description === undefined ? goal.description : input.description,
+      metricKey: input.metricKey ?? goal.metricKey,
+      target: input.target ?? goal.target,
+      startsAt: input.startsAt ?? goal.startsAt,
+      endsAt: input.endsAt ?? goal.endsAt,
+    }, input.metricKey !== undefined && input.metricKey !== null);
+    const [updated] = (await (await this.scope.manager()).query(
+      `WITH g AS (
+         UPDATE goals SET name = $2, description = $3, metric_key = $4, target = $5, starts_at = $6, ends_at = $7,
+           updated_at = clock_timestamp()
+         WHERE id = $1 RETURNING *
+       ) SELECT ${GOAL_COLUMNS} FROM g`,
+      [goal.id, fields.name, fields.description, fields.metricKey, fields.target, fields.startsAt, fields.endsAt],
+    )) as Goal[];
+    this.changed(goal.id, false);
+    return updated;
+  }
+
+  /** Deletes a goal; NOT_FOUND when it is not the organization's. */
+  async delete(id: string): Promise<boolean> {
+    if (!isUuid(id)) throw new NotFoundError('Goal', id);
+    const rows = (await (await this.scope.manager()).query(`WITH d AS (DELETE FROM goals WHERE id = $1 RETURNING id) SELECT id FROM d`, [id])) as unknown[];
+    if (!rows.length) throw new NotFoundError('Goal', id);
+    this.changed(id.toLowerCase(), true);
+    return true;
+  }
+
+  private async validate(f: GoalFields, checkMetric = true): Promise<GoalFields> {
+    const name = f.name.trim();
+    check(name.length > 0 && name.length <= 200, 'name', 'name must be 1 to 200 characters');
+    const description = f.description?.trim() || null;
+    check(description === null || description.length <= 2000, 'description', 'description must be at most 2000 characters');
+    check(Number.isFinite(f.target), 'target', 'target must be a finite number');
+    check(f.endsAt.getTime() > f.startsAt.getTime(), 'endsAt', 'endsAt must be after startsAt');
+    if (checkMetric) {
+      const metrics = await resolveMetrics(await this.scope.manager(), [f.metricKey]);
+      check(metrics.has(f.metricKey), 'metricKey', `metricKey '${f.metricKey}' is not a metric of this organization`);
+    }
+    return { ...f, name, description };
+  }
+
+  private changed(goalId: string, deleted: boolean): void {
+    this.scope.publishAfterCommit(LIVE_TOPICS.goalChanged, { goalId, deleted } satisfies GoalChangedEvent);
+  }
+}

@@ -1,0 +1,136 @@
+import type { Principal } from '../../platform/auth/principal.js';
+import type { AppServices } from '../../platform/context.js';
+import { NotFoundError } from '../../platform/errors.js';
+import type { CoalescedSource } from '../../platform/live/coalescer.js';
+import { inOwnScope, type LiveCaller } from '../../platform/live/live-context.js';
+import { LIVE_TOPICS, type DataChangedEvent, type GoalChangedEvent, type MetricRecordedEvent } from '../../platform/live/topics.js';
+import { BUILT_IN_METRICS } from '../metrics/built-in-metrics.js';
+import type { GoalProgressValue } from '../goals/goal-progress.js';
+import { GOAL_COLUMNS, type Goal } from '../goals/goal.entity.js';
+import { goalProgressLoader } from '../goals/goal.loaders.js';
+import { GoalService } from '../goals/goal.service.js';
+import { feedsOf } from './live-feeds.js';
+
+/** One recomputation's outcome for a tenant: the progress of the goals touched, and the goals deleted. */
+export interface GoalBatch {
+  progress: GoalProgressValue[];
+  deleted: string[];
+}
+
+const BUILT_IN_KEYS_OF_KIND: Partial<Record<DataChangedEvent['kind'], string[]>> = {
+  relationship: BUILT_IN_METRICS.filter((m) => m.source === 'relationships').map((m) => m.key),
+  conversation: BUILT_IN_METRICS.filter((m) => m.source === 'conversations').map((m) => m.key),
+  'stage-change': BUILT_IN_METRICS.filter((m) => m.source === 'stage_changes').map((m) => m.key),
+};
+
+/** What changed since the last recomputation: goals by id, and metric keys with the time span written. */
+class Touched {
+  goals = new Set<string>();
+  deleted = new Set<string>();
+  spans = new Map<string, { min: number; max: number }>();
+
+  metric(key: string, at: number): void {
+    const span = this.spans.get(key);
+    if (!span) this.spans.set(key, { min: at, max: at });
+    else {
+      span.min = Math.min(span.min, at);
+      span.max = Math.max(span.max, at);
+    }
+  }
+
+  take(): Touched {
+    const taken = Object.assign(new Touched(), this);
+    this.goals = new Set();
+    this.deleted = new Set();
+    this.spans = new Map();
+    return taken;
+  }
+}
+
+/**
+ * The per-tenant source of goal progress: it listens to the tenant's writes, notes which goals
+ * they may move (a goal changed, or a point of its metric inside its period), and recomputes
+ * just those in one batch (two statements) per coalesced run.
+ */
+function goalSource(app: AppServices, principal: Principal): CoalescedSource<GoalBatch> {
+  const touched = new Touched();
+  return {
+    compute: async () => {
+      const t = touched.take();
+      const deleted = [...t.deleted];
+      if (!t.goals.size && !t.spans.size) return { progress: [], deleted };
+      return inOwnScope(app, principal, async (scope) => {
+        const keys = [...t.spans.keys()];
+        const goals = (await (await scope.manager()).query(
+          `SELECT ${GOAL_COLUMNS} FROM goals g
+           WHERE g.id = ANY($1::uuid[]) OR EXISTS (
+             SELECT 1 FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS s(key, min_at, max_at)
+             WHERE s.key = g.metric_key AND s.max_at >= g.starts_at AND s.min_at < g.ends_at)`,
+          [
+            [...t.goals],
+            keys,
+            keys.map((k) => new Date(t.spans.get(k)!.min).toISOString()),
+            keys.map((k) => new Date(t.spans.get(k)!.max).toISOString()),
+          ],
+        )) as Goal[];
+        const progress = await scope.loader(goalProgressLoader).loadMany(goals);
+        return { progress: progress.filter((p): p is GoalProgressValue => !(p instanceof Error)), deleted };
+      });
+    },
+    activate: (trigger) => {
+      const tenant = principal.organizationId;
+      const stops = [
+        app.pubsub.subscribe(tenant, LIVE_TOPICS.metricRecorded, (payload) => {
+          for (const p of (payload as MetricRecordedEvent).points) touched.metric(p.metricKey, Date.parse(p.at));
+          trigger();
+        }),
+        app.pubsub.subscribe(tenant, LIVE_TOPICS.dataChanged, (payload) => {
+          const event = payload as DataChangedEvent;
+          const keys = BUILT_IN_KEYS_OF_KIND[event.kind];
+          if (!keys) return;
+          for (const key of keys) touched.metric(key, Date.parse(event.at));
+          trigger();
+        }),
+        app.pubsub.subscribe(tenant, LIVE_TOPICS.goalChanged, (payload) => {
+          const event = payload as GoalChangedEvent;
+          (event.deleted ? touched.deleted : touched.goals).add(event.goalId.toLowerCase());
+          trigger();
+        }),
+      ];
+      return () => stops.forEach((stop) => stop());
+    },
+  };
+}
+
+/**
+ * goalProgressUpdated: the progress of one goal (its current progress at once, then after each
+ * change to it or to its metric's data inside its period), or of every goal of the organization.
+ * A deleted goal's subscription completes.
+ */
+export class GoalProgressService {
+  constructor(private readonly caller: LiveCaller) {}
+
+  async subscribe(goalId: string | null | undefined): Promise<AsyncIterable<GoalProgressValue>> {
+    const { app, principal, live } = this.caller;
+    const id = goalId?.toLowerCase() ?? null;
+    const initial =
+      id === null
+        ? null
+        : await inOwnScope(app, principal, async (scope) => {
+            const goal = await new GoalService(scope).find(id);
+            if (!goal) throw new NotFoundError('Goal', goalId!);
+            return scope.loader(goalProgressLoader).load(goal);
+          });
+    let leave = () => {};
+    const queue = live.queue<GoalProgressValue>(() => leave());
+    const membership = feedsOf(app).goals.join(principal.organizationId, goalSource(app, principal), (result) => {
+      if ('error' in result) return void app.logger.warn('goal progress recomputation failed', { error: result.error });
+      for (const p of result.value.progress) if (id === null || p.goalId === id) live.deliver(queue, p);
+      if (id !== null && result.value.deleted.includes(id)) queue.end();
+    });
+    leave = membership.leave;
+    membership.current.catch(() => {}); // the first (empty) batch; failures reach members as errors
+    if (initial) queue.push(initial);
+    return queue;
+  }
+}

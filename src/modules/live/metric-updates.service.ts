@@ -1,0 +1,108 @@
+import type { Principal } from '../../platform/auth/principal.js';
+import type { AppServices } from '../../platform/context.js';
+import { check } from '../../platform/errors.js';
+import { isUuid } from '../../platform/ids.js';
+import { inOwnScope, type LiveCaller } from '../../platform/live/live-context.js';
+import { LIVE_TOPICS, type DataChangedEvent, type MetricRecordedEvent } from '../../platform/live/topics.js';
+import type { EventMeta } from '../../platform/pubsub.js';
+import { communityById } from '../communities/community.loaders.js';
+import { BUILT_IN_BY_KEY, type BuiltInSource } from '../metrics/built-in-metrics.js';
+import { resolveMetrics } from '../metrics/metric-catalog.js';
+import { aggregateMetrics } from '../metrics/metric-engine.js';
+import { feedsOf } from './live-feeds.js';
+import type { MetricUpdate } from './metric-update.type.js';
+
+/** The data changes each built-in source is derived from. */
+const SOURCE_OF_KIND: Partial<Record<DataChangedEvent['kind'], BuiltInSource>> = {
+  relationship: 'relationships',
+  conversation: 'conversations',
+  'stage-change': 'stage_changes',
+};
+
+/** Arguments of metricUpdated. */
+export interface MetricUpdateFilter {
+  metricKey?: string | null;
+  communityId?: string | null;
+}
+
+/**
+ * metricUpdated: every committed point of the caller's organization, optionally of one metric
+ * and one community. A tenant's own metric streams its recorded points; a built-in one streams
+ * what each relationship data change added to it.
+ */
+export class MetricUpdatesService {
+  constructor(private readonly caller: LiveCaller) {}
+
+  /** Validates the filter (unknown key or community: BAD_USER_INPUT), then streams. */
+  async subscribe(filter: MetricUpdateFilter): Promise<AsyncIterable<MetricUpdate>> {
+    const { app, principal, live } = this.caller;
+    const metricKey = filter.metricKey ?? null;
+    const communityId = filter.communityId?.toLowerCase() ?? null;
+    await inOwnScope(app, principal, async (scope) => {
+      if (metricKey !== null) {
+        const metrics = await resolveMetrics(await scope.manager(), [metricKey]);
+        check(metrics.has(metricKey), 'metricKey', `metricKey '${metricKey}' is not a metric of this organization`);
+      }
+      if (communityId !== null) {
+        const known = isUuid(communityId) && (await scope.loader(communityById).load(communityId)) !== null;
+        check(known, 'communityId', `communityId '${filter.communityId}' is not a community of this organization`);
+      }
+    });
+    const stops: Array<() => void> = [];
+    const queue = live.queue<MetricUpdate>(() => stops.forEach((stop) => stop()));
+    const wanted = (u: { metricKey: string; communityId: string | null }) =>
+      (metricKey === null || u.metricKey === metricKey) && (communityId === null || u.communityId === communityId);
+    if (metricKey !== null && BUILT_IN_BY_KEY.has(metricKey)) {
+      const key = `${principal.organizationId}:${metricKey}`;
+      stops.push(feedsOf(app).builtIns.join(key, builtInFeed(app, principal, metricKey), (u) => wanted(u) && live.deliver(queue, u)));
+    } else {
+      stops.push(
+        app.pubsub.subscribe(principal.organizationId, LIVE_TOPICS.metricRecorded, (payload, meta) => {
+          for (const p of (payload as MetricRecordedEvent).points) {
+            if (wanted(p)) live.deliver(queue, { ...p, at: new Date(p.at), committedAt: new Date(meta.publishedAt) });
+          }
+        }),
+      );
+    }
+    return queue;
+  }
+}
+
+/**
+ * The feed of one built-in metric of one tenant: on each data change of its source, what that
+ * change added to the metric, read back with the shared metrics engine around the change's time.
+ */
+function builtInFeed(app: AppServices, principal: Principal, metricKey: string) {
+  const source = BUILT_IN_BY_KEY.get(metricKey)!.source;
+  return (emit: (u: MetricUpdate) => void) =>
+    app.pubsub.subscribe(principal.organizationId, LIVE_TOPICS.dataChanged, (payload, meta) => {
+      const event = payload as DataChangedEvent;
+      if (SOURCE_OF_KIND[event.kind] !== source) return;
+      contribution(app, principal, metricKey, event, meta).then(
+        (updates) => updates.forEach(emit),
+        (error: unknown) => app.logger.warn('could not derive a built-in metric update', { error, metricKey }),
+      );
+    });
+}
+
+async function contribution(app: AppServices, principal: Principal, metricKey: string, event: DataChangedEvent, meta: EventMeta): Promise<MetricUpdate[]> {
+  const at = new Date(event.at);
+  // Event times are in ms; the rows behind them are in µs, so look 1 ms either side.
+  return inOwnScope(app, principal, async (scope) => {
+    const m = await scope.manager();
+    const rows = await aggregateMetrics(m, {
+      tenantId: scope.tenantId,
+      metrics: await resolveMetrics(m, [metricKey]),
+      keys: [metricKey],
+      from: new Date(at.getTime() - 1),
+      to: new Date(at.getTime() + 1),
+      interval: null,
+      timezone: 'UTC',
+      communityId: null,
+      byCommunity: true,
+    });
+    return rows
+      .filter((r) => r.count > 0 && r.value !== null)
+      .map((r) => ({ metricKey, communityId: r.communityId, at, value: r.value!, committedAt: new Date(meta.publishedAt) }));
+  });
+}

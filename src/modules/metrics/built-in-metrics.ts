@@ -1,0 +1,190 @@
+import { RelationshipStage } from '../relationships/relationship-stage.js';
+import { MetricAggregation } from './metric-aggregation.js';
+import type { MetricDefinition } from './metric-definition.entity.js';
+
+/** The tables built-in metrics are derived from; the engine issues one grouped statement per source. */
+export type BuiltInSource = 'relationships' | 'conversations' | 'stage_changes';
+
+/** A metric derived from the tenant's relationship data (CONTRACT.md, "ROI"). */
+export interface BuiltInMetric {
+  key: string;
+  name: string;
+  aggregation: MetricAggregation;
+  description: string;
+  source: BuiltInSource;
+  /** Aggregate SQL over the source's rows (alias `x`): the bucket's value, as float8. */
+  value: string;
+  /** Aggregate SQL: how many rows the value is made of, as int. */
+  count: string;
+}
+
+/** Funnel rank of a stage, 1-based in RelationshipStage's declaration order (CONNECTED = 1). */
+export function stageRank(stage: RelationshipStage): number {
+  return FUNNEL.indexOf(stage) + 1;
+}
+
+const FUNNEL: readonly RelationshipStage[] = Object.values(RelationshipStage);
+
+/** The funnel as an SQL text[] literal; its values come from the enum, never from input. */
+export const FUNNEL_SQL = `ARRAY[${FUNNEL.map((s) => `'${s}'`).join(', ')}]::text[]`;
+
+function counted(filter: string | null): { value: string; count: string } {
+  const agg = filter ? `count(*) FILTER (WHERE ${filter})` : 'count(*)';
+  return { value: `${agg}::float8`, count: `${agg}::int` };
+}
+
+/**
+ * A relationship reaches a stage when a stage change first takes it to that stage or a later one:
+ * its rank before the change (the highest rank it had ever been moved to, or the change's from
+ * stage) is below the stage's, its rank after is at or above. Each relationship reaches a stage
+ * at most once, however often it moves down and up again; a relationship created at a stage
+ * (its first change, from null) reaches it, and the earlier ones, at its creation.
+ */
+function reached(stage: RelationshipStage): { value: string; count: string } {
+  const rank = stageRank(stage);
+  return counted(`x.to_rank >= ${rank} AND x.before_rank < ${rank}`);
+}
+
+/** Every built-in metric, in the order `metrics` lists them. */
+export const BUILT_IN_METRICS: readonly BuiltInMetric[] = [
+  {
+    key: 'relationships',
+    name: 'Relationships',
+    aggregation: MetricAggregation.COUNT,
+    description: 'Relationships created in the window.',
+    source: 'relationships',
+    ...counted(null),
+  },
+  {
+    key: 'qualified_relationships',
+    name: 'Qualified relationships',
+    aggregation: MetricAggregation.COUNT,
+    description: 'Qualified relationships created in the window.',
+    source: 'relationships',
+    ...counted('x.qualified'),
+  },
+  {
+    key: 'conversations',
+    name: 'Conversations',
+    aggregation: MetricAggregation.COUNT,
+    description: 'Conversations that occurred in the window.',
+    source: 'conversations',
+    ...counted(null),
+  },
+  {
+    key: 'qualified_conversations',
+    name: 'Qualified conversations',
+    aggregation: MetricAggregation.COUNT,
+    description: 'Qualified conversations that occurred in the window.',
+    source: 'conversations',
+    ...counted('x.qualified'),
+  },
+  {
+    key: 'leads',
+    name: 'Leads',
+    aggregation: MetricAggregation.COUNT,
+    description: 'Relationships that reached LEAD (or a later stage) for the first time in the window.',
+    source: 'stage_changes',
+    ...reached(RelationshipStage.LEAD),
+  },
+  {
+    key: 'opportunities',
+    name: 'Opportunities',
+    aggregation: MetricAggregation.COUNT,
+    description: 'Relationships that reached OPPORTUNITY (or CUSTOMER) for the first time in the window.',
+    source: 'stage_changes',
+    ...reached(RelationshipStage.OPPORTUNITY),
+  },
+  {
+    key: 'customers',
+    name: 'Customers',
+    aggregation: MetricAggregation.COUNT,
+    description: 'Relationships that reached CUSTOMER for the first time in the window.',
+    source: 'stage_changes',
+    ...reached(RelationshipStage.CUSTOMER),
+  },
+  {
+    key: 'avg_sentiment',
+    name: 'Average sentiment',
+    aggregation: MetricAggregation.AVG,
+    description: 'Mean sentiment (-1..1) of the conversations that occurred in the window and have one.',
+    source: 'conversations',
+    value: 'avg(x.sentiment)',
+    count: 'count(x.sentiment)::int',
+  },
+];
+
+/** Built-in metrics by key. */
+export const BUILT_IN_BY_KEY: ReadonlyMap<string, BuiltInMetric> = new Map(BUILT_IN_METRICS.map((m) => [m.key, m]));
+
+/** True when `key` names a built-in metric. */
+export function isBuiltInKey(key: string): boolean {
+  return BUILT_IN_BY_KEY.has(key);
+}
+
+/** A built-in metric as the GraphQL type shows it. */
+export function builtInDefinition(metric: BuiltInMetric): MetricDefinition {
+  return {
+    id: `builtin:${metric.key}`,
+    key: metric.key,
+    name: metric.name,
+    unit: null,
+    aggregation: metric.aggregation,
+    description: metric.description,
+    builtIn: true,
+    createdAt: null,
+  };
+}
+
+/** How one source's rows are reached: FROM clause (alias `x`), time column, community column. */
+export interface SourceTable {
+  /**
+   * FROM items, with `r` (relationships) joined only when `withCommunity`; `bounds` adds the
+   * parameters of the windows' earliest start and latest end, for sources that look outside them.
+   */
+  from(tenant: string, withCommunity: boolean, bounds: () => { minFrom: string; maxTo: string }): string;
+  time: string;
+  community: string;
+}
+
+const joinRelationship = `JOIN relationships r ON r.organization_id = x.organization_id AND r.id = x.relationship_id`;
+
+/**
+ * Each stage change with the relationship's funnel rank after it (`to_rank`) and the highest rank
+ * it had before it (`before_rank`). Only relationships with a change in the windows are ranked, over
+ * their whole history up to the windows' end, since "first time" looks back before the window.
+ */
+function rankedStageChanges(tenant: string, bounds: { minFrom: string; maxTo: string }): string {
+  return `(SELECT s.organization_id, s.relationship_id, s.changed_at,
+      array_position(${FUNNEL_SQL}, s.to_stage) AS to_rank,
+      greatest(
+        coalesce(array_position(${FUNNEL_SQL}, s.from_stage), 0),
+        coalesce(max(array_position(${FUNNEL_SQL}, s.to_stage)) OVER (
+          PARTITION BY s.relationship_id ORDER BY s.changed_at, s.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+      ) AS before_rank
+    FROM relationship_stage_changes s
+    WHERE s.organization_id = ${tenant} AND s.changed_at < ${bounds.maxTo}
+      AND s.relationship_id IN (
+        SELECT c.relationship_id FROM relationship_stage_changes c
+        WHERE c.organization_id = ${tenant} AND c.changed_at >= ${bounds.minFrom} AND c.changed_at < ${bounds.maxTo}
+      )) x`;
+}
+
+/** The FROM clause, time and community columns of each built-in source. */
+export const SOURCE_TABLES: Readonly<Record<BuiltInSource, SourceTable>> = {
+  relationships: {
+    from: () => `relationships x`,
+    time: 'x.created_at',
+    community: 'x.community_id',
+  },
+  conversations: {
+    from: (_tenant, withCommunity) => `conversations x${withCommunity ? ` ${joinRelationship}` : ''}`,
+    time: 'x.occurred_at',
+    community: 'r.community_id',
+  },
+  stage_changes: {
+    from: (tenant, withCommunity, bounds) => `${rankedStageChanges(tenant, bounds())}${withCommunity ? ` ${joinRelationship}` : ''}`,
+    time: 'x.changed_at',
+    community: 'r.community_id',
+  },
+};

@@ -1,0 +1,253 @@
+import type { EntityManager } from 'typeorm';
+import { BUILT_IN_BY_KEY, SOURCE_TABLES, type BuiltInMetric, type BuiltInSource } from './built-in-metrics.js';
+import { INTERVAL_UNIT, type Interval } from './interval.js';
+import { MetricAggregation } from './metric-aggregation.js';
+import { SqlParams } from './sql-params.js';
+
+/** A metric the engine can aggregate: a built-in one, or one of the tenant's own with its id. */
+export interface ResolvedMetric {
+  key: string;
+  aggregation: MetricAggregation;
+  builtIn: boolean;
+  /** The metric_definitions id of a tenant's own metric; null for built-ins. */
+  id: string | null;
+}
+
+/** One half-open window `from <= t < to` and the metric keys wanted over it. */
+export interface MetricWindow {
+  id: string;
+  from: Date;
+  to: Date;
+  keys: readonly string[];
+}
+
+/** What to aggregate: metrics over windows, optionally per bucket and per community. */
+export interface MetricQuery {
+  /** The caller's tenant (RLS applies as well; naming it lets the planner use the tenant-leading indexes). */
+  tenantId: string;
+  /** Every key the windows name, resolved. */
+  metrics: ReadonlyMap<string, ResolvedMetric>;
+  windows: readonly MetricWindow[];
+  /** Bucket length, or null for one value per window. */
+  interval: Interval | null;
+  /** IANA zone buckets are aligned to (unused without an interval). */
+  timezone: string;
+  /** Only this community's data; custom points without a community are then left out. */
+  communityId: string | null;
+  /** One row per community too (null community: points recorded without one). */
+  byCommunity: boolean;
+}
+
+/** One aggregated value. Windows, buckets or communities without data (count 0) have no row. */
+export interface AggregateRow {
+  windowId: string;
+  key: string;
+  /** Bucket start, or null without an interval. */
+  bucket: Date | null;
+  communityId: string | null;
+  value: number | null;
+  count: number;
+}
+
+/** The SQL aggregate of a tenant's own metric over points `p`. */
+export function pointAggregateSql(aggregation: MetricAggregation): string {
+  switch (aggregation) {
+    case MetricAggregation.SUM:
+      return 'sum(p.value)';
+    case MetricAggregation.AVG:
+      return 'avg(p.value)';
+    case MetricAggregation.MIN:
+      return 'min(p.value)';
+    case MetricAggregation.MAX:
+      return 'max(p.value)';
+    case MetricAggregation.COUNT:
+      return 'count(*)::float8';
+    case MetricAggregation.LAST:
+      return '(array_agg(p.value ORDER BY p.at DESC, p.id DESC))[1]';
+  }
+}
+
+interface WindowSql {
+  /** Extra FROM item (a join on the windows), or ''. */
+  join: string;
+  /** Condition on the time column, or 'TRUE'. */
+  where: string;
+  /** SQL of the window id of a row. */
+  id: string;
+  /** Whether rows must be grouped by window. */
+  grouped: boolean;
+}
+
+/** Restricts `time` to the windows: plain bounds for one window, a join on their list for several. */
+function windowSql(windows: readonly MetricWindow[], time: string, params: SqlParams): WindowSql {
+  if (windows.length === 1) {
+    const [w] = windows;
+    const where = `${time} >= ${params.add(w.from.toISOString(), 'timestamptz')} AND ${time} < ${params.add(w.to.toISOString(), 'timestamptz')}`;
+    return { join: '', where, id: params.add(w.id, 'text'), grouped: false };
+  }
+  const ids = params.add(windows.map((w) => w.id), 'text[]');
+  const froms = params.add(windows.map((w) => w.from.toISOString()), 'timestamptz[]');
+  const tos = params.add(windows.map((w) => w.to.toISOString()), 'timestamptz[]');
+  return {
+    join: `JOIN unnest(${ids}, ${froms}, ${tos}) AS w(id, t0, t1) ON ${time} >= w.t0 AND ${time} < w.t1`,
+    where: 'TRUE',
+    id: 'w.id',
+    grouped: true,
+  };
+}
+
+interface Dimensions {
+  bucket: string;
+  community: string;
+  groupBy: string[];
+  where: string[];
+}
+
+/** Bucket and community columns, their GROUP BY items and the community filter. */
+function dimensions(q: MetricQuery, time: string, community: string, params: SqlParams): Dimensions {
+  const d: Dimensions = { bucket: 'NULL::timestamptz', community: 'NULL::uuid', groupBy: [], where: [] };
+  if (q.interval) {
+    d.bucket = `date_trunc('${INTERVAL_UNIT[q.interval]}', ${time}, ${params.add(q.timezone, 'text')})`;
+    d.groupBy.push(d.bucket);
+  }
+  if (q.byCommunity) {
+    d.community = community;
+    d.groupBy.push(community);
+  }
+  if (q.communityId) d.where.push(`${community} = ${params.add(q.communityId, 'uuid')}`);
+  return d;
+}
+
+function groupBy(items: string[]): string {
+  return items.length ? ` GROUP BY ${items.join(', ')}` : '';
+}
+
+/** One grouped statement over the points of every custom metric the windows name. */
+function customSql(q: MetricQuery, params: SqlParams): string | null {
+  const cells = q.windows.flatMap((w) => w.keys.map((key) => ({ w, metric: q.metrics.get(key)! })).filter((c) => !c.metric.builtIn));
+  if (!cells.length) return null;
+  const metrics = [...new Map(cells.map((c) => [c.metric.key, c.metric])).values()];
+  const tenant = params.add(q.tenantId, 'uuid');
+  let join = '';
+  let where: string;
+  let windowId: string;
+  const group: string[] = ['p.metric_id'];
+  const sameWindows = q.windows.length === 1;
+  if (sameWindows) {
+    const ws = windowSql(q.windows, 'p.at', params);
+    where = `${ws.where} AND ${
+      metrics.length === 1 ? `p.metric_id = ${params.add(metrics[0].id, 'uuid')}` : `p.metric_id = ANY(${params.add(metrics.map((m) => m.id), 'uuid[]')})`
+    }`;
+    windowId = ws.id;
+  } else {
+    // Each window has its own keys (a goal each): join on (window, metric) cells.
+    const ids = params.add(cells.map((c) => c.w.id), 'text[]');
+    const mids = params.add(cells.map((c) => c.metric.id), 'uuid[]');
+    const froms = params.add(cells.map((c) => c.w.from.toISOString()), 'timestamptz[]');
+    const tos = params.add(cells.map((c) => c.w.to.toISOString()), 'timestamptz[]');
+    join = ` JOIN unnest(${ids}, ${mids}, ${froms}, ${tos}) AS w(id, metric_id, t0, t1) ON p.metric_id = w.metric_id AND p.at >= w.t0 AND p.at < w.t1`;
+    where = 'TRUE';
+    windowId = 'w.id';
+    group.push('w.id');
+  }
+  const d = dimensions(q, 'p.at', 'p.community_id', params);
+  const aggregations = new Set(metrics.map((m) => m.aggregation));
+  const value =
+    aggregations.size === 1
+      ? pointAggregateSql(metrics[0].aggregation)
+      : `CASE ${[...aggregations]
+          .map((a) => `WHEN p.metric_id = ANY(${params.add(metrics.filter((m) => m.aggregation === a).map((m) => m.id), 'uuid[]')}) THEN ${pointAggregateSql(a)}`)
+          .join(' ')} END`;
+  const key =
+    metrics.length === 1
+      ? params.add(metrics[0].key, 'text')
+      : `(${params.add(metrics.map((m) => m.key), 'text[]')})[array_position(${params.add(metrics.map((m) => m.id), 'uuid[]')}, p.metric_id)]`;
+  return `SELECT ${windowId} AS window_id, ${key} AS key, ${d.bucket} AS bucket, ${d.community} AS community_id,
+      ${value}::float8 AS value, count(*)::int AS count
+    FROM metric_points p${join}
+    WHERE p.organization_id = ${tenant} AND ${[where, ...d.where].join(' AND ')}${groupBy([...group, ...d.groupBy])}`;
+}
+
+/** One grouped statement over a built-in source, every wanted key of it as columns, unpivoted to rows. */
+function builtInSql(q: MetricQuery, source: BuiltInSource, metrics: BuiltInMetric[], params: SqlParams): string {
+  const table = SOURCE_TABLES[source];
+  const tenant = params.add(q.tenantId, 'uuid');
+  const bounds = () => ({
+    minFrom: params.add(new Date(Math.min(...q.windows.map((w) => w.from.getTime()))).toISOString(), 'timestamptz'),
+    maxTo: params.add(new Date(Math.max(...q.windows.map((w) => w.to.getTime()))).toISOString(), 'timestamptz'),
+  });
+  const from = table.from(tenant, q.byCommunity || q.communityId !== null, bounds);
+  const ws = windowSql(q.windows, table.time, params);
+  const d = dimensions(q, table.time, table.community, params);
+  const columns = metrics.map((m, i) => `${m.value} AS v${i}, ${m.count} AS n${i}`).join(', ');
+  const values = metrics.map((m, i) => `('${m.key}', g.v${i}, g.n${i})`).join(', ');
+  const group = [...(ws.grouped ? ['w.id'] : []), ...d.groupBy];
+  return `SELECT g.window_id, v.key, g.bucket, g.community_id, v.value::float8 AS value, v.count::int AS count FROM (
+      SELECT ${ws.id} AS window_id, ${d.bucket} AS bucket, ${d.community} AS community_id, ${columns}
+      FROM ${from} ${ws.join}
+      WHERE x.organization_id = ${tenant} AND ${[ws.where, ...d.where].join(' AND ')}${groupBy(group)}
+    ) g CROSS JOIN LATERAL (VALUES ${values}) AS v(key, value, count)
+    WHERE v.count > 0`;
+}
+
+/**
+ * The SQL of a metric query, with its parameters added to `params`: one grouped statement for the
+ * points of all custom metrics and one per built-in source needed, joined by UNION ALL. Rows have
+ * the columns window_id, key, bucket, community_id, value, count.
+ */
+export function metricQuerySql(q: MetricQuery, params: SqlParams): string {
+  const parts: string[] = [];
+  const custom = customSql(q, params);
+  if (custom) parts.push(custom);
+  const wanted = new Set(q.windows.flatMap((w) => w.keys));
+  const bySource = new Map<BuiltInSource, BuiltInMetric[]>();
+  for (const key of wanted) {
+    const builtIn = BUILT_IN_BY_KEY.get(key);
+    if (builtIn) bySource.set(builtIn.source, [...(bySource.get(builtIn.source) ?? []), builtIn]);
+  }
+  for (const [source, metrics] of bySource) parts.push(builtInSql(q, source, metrics, params));
+  if (!parts.length) {
+    return `SELECT NULL::text AS window_id, NULL::text AS key, NULL::timestamptz AS bucket, NULL::uuid AS community_id, NULL::float8 AS value, 0 AS count WHERE FALSE`;
+  }
+  return parts.map((p) => `(${p})`).join('\nUNION ALL\n');
+}
+
+interface RawRow {
+  window_id: string;
+  key: string;
+  bucket: Date | null;
+  community_id: string | null;
+  value: number | null;
+  count: number;
+}
+
+/**
+ * The shared aggregation engine of metricSeries, goals and ROI: aggregates every (window, key) in
+ * one SQL statement. Rows of keys a window did not ask for (a built-in source computes all its
+ * wanted keys for every window) are dropped.
+ */
+export async function aggregateMetricWindows(manager: EntityManager, q: MetricQuery): Promise<AggregateRow[]> {
+  for (const w of q.windows) {
+    for (const key of w.keys) if (!q.metrics.has(key)) throw new Error(`metric '${key}' was not resolved`);
+  }
+  if (!q.windows.length) return [];
+  const params = new SqlParams();
+  const rows: RawRow[] = await manager.query(metricQuerySql(q, params), params.values);
+  const wanted = new Set(q.windows.flatMap((w) => w.keys.map((k) => `${w.id}\u0000${k}`)));
+  return rows
+    .filter((r) => wanted.has(`${r.window_id}\u0000${r.key}`))
+    .map((r) => ({ windowId: r.window_id, key: r.key, bucket: r.bucket, communityId: r.community_id, value: r.value, count: r.count }));
+}
+
+/** Options of `aggregateMetrics`: many keys over one window. */
+export interface AggregateOptions extends Omit<MetricQuery, 'windows'> {
+  keys: readonly string[];
+  from: Date;
+  to: Date;
+}
+
+/** Aggregates `keys` over one window `from <= t < to`, per bucket and per community as asked. */
+export async function aggregateMetrics(manager: EntityManager, options: AggregateOptions): Promise<AggregateRow[]> {
+  const { keys, from, to, ...rest } = options;
+  return aggregateMetricWindows(manager, { ...rest, windows: [{ id: 'window', from, to, keys }] });
+}

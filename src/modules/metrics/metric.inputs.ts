@@ -1,0 +1,62 @@
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { MetricAggregation } from './metric-aggregation.js';
+
+@InputType({ description: 'A metric of the organization’s own, fed by recordMetrics.' })
+export class DefineMetricInput {
+  @Field({ description: 'Matches [a-z_][a-z0-9_]*, at most 63 characters, unique in the organization, not a built-in key.' })
+  key!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'Free text, such as USD, hours or followers.' })
+  unit?: string | null;
+
+  @Field(() => MetricAggregation)
+  aggregation!: MetricAggregation;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+}
+
+@InputType({ description: 'One value of a metric at a time.' })
+export class MetricPointInput {
+  @Field({ description: 'A metric defined with defineMetric (built-in metrics are derived, not recorded).' })
+  metricKey!: string;
+
+  @Field(() => Float)
+  value!: number;
+
+  @Field({ description: 'From 1970 to one day from now.' })
+  at!: Date;
+
+  @Field(() => ID, { nullable: true, description: 'One of the organization’s communities.' })
+  communityId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'At most 200 characters. A point whose key the organization already recorded (in this batch or before) is skipped, so a retried batch counts once.',
+  })
+  idempotencyKey?: string | null;
+}
+
+@ObjectType()
+export class RecordMetricsResult {
+  @Field(() => Int, { description: 'Points written.' })
+  accepted!: number;
+
+  @Field(() => Int, { description: 'Points skipped because their idempotency key was already recorded.' })
+  duplicates!: number;
+}
+
+@ObjectType({ description: 'One interval of a series.' })
+export class MetricBucket {
+  @Field({ description: 'Start of the interval, aligned to the organization’s time zone.' })
+  start!: Date;
+
+  @Field(() => Float, { nullable: true, description: 'The metric aggregated over the bucket: 0 when empty for SUM and COUNT, null for the others.' })
+  value!: number | null;
+
+  @Field(() => Int, { description: 'Points (or rows, for built-in metrics) the value is made of.' })
+  count!: number;
+}

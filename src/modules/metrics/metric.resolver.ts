@@ -1,0 +1,52 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { ApiKeyScope } from '../../platform/auth/scopes.js';
+import { tenantOf, type RequestContext } from '../../platform/context.js';
+import { MetricIngestService } from './ingest.service.js';
+import { Interval } from './interval.js';
+import { MetricDefinition } from './metric-definition.entity.js';
+import { DefineMetricInput, MetricBucket, MetricPointInput, RecordMetricsResult } from './metric.inputs.js';
+import { MetricService } from './metric.service.js';
+
+@Resolver()
+export class MetricResolver {
+  @Authorized(ApiKeyScope.READ)
+  @Query(() => [MetricDefinition], { description: 'The built-in metrics (builtIn: true), then the organization’s own.' })
+  metrics(@Ctx() ctx: RequestContext): Promise<MetricDefinition[]> {
+    return new MetricService(tenantOf(ctx)).list();
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @Query(() => [MetricBucket], {
+    description:
+      'A metric per interval over the half-open window from <= t < to, one bucket for every interval (empty ones included), aligned to the organization’s time zone; at most 10,000 buckets. An unknown metric or community is BAD_USER_INPUT.',
+  })
+  metricSeries(
+    @Arg('metricKey') metricKey: string,
+    @Arg('from') from: Date,
+    @Arg('to') to: Date,
+    @Arg('interval', () => Interval) interval: Interval,
+    @Arg('communityId', () => ID, { nullable: true }) communityId: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<MetricBucket[]> {
+    return new MetricService(tenantOf(ctx)).series({ metricKey, from, to, interval, communityId });
+  }
+
+  @Authorized(ApiKeyScope.WRITE)
+  @Mutation(() => MetricDefinition, { description: 'Defines a metric of the organization’s own.' })
+  defineMetric(@Arg('input') input: DefineMetricInput, @Ctx() ctx: RequestContext): Promise<MetricDefinition> {
+    return new MetricService(tenantOf(ctx)).define(input);
+  }
+
+  // The points are checked by the service in one pass; class-validator over 10,000 objects would only cost time.
+  @Authorized(ApiKeyScope.INGEST)
+  @Mutation(() => RecordMetricsResult, {
+    description:
+      'Records up to 10,000 points, all or nothing: one bad point rejects the batch with BAD_USER_INPUT naming it in extensions.index and extensions.field. Points whose idempotency key was already recorded are skipped and counted as duplicates.',
+  })
+  recordMetrics(
+    @Arg('points', () => [MetricPointInput], { validate: false }) points: MetricPointInput[],
+    @Ctx() ctx: RequestContext,
+  ): Promise<RecordMetricsResult> {
+    return new MetricIngestService(tenantOf(ctx)).record(points);
+  }
+}

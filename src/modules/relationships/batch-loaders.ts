@@ -1,0 +1,138 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from 'typeorm';
+import type { TenantScope } from '../../platform/context.js';
+import { isUuid } from '../../platform/ids.js';
+import type { Page } from '../../platform/pagination.js';
+import { inKeysetOrder, type KeysetRow } from './projection.js';
+
+/** Distinct well-formed ids, lower-cased as PostgreSQL prints them; malformed ids match nothing. */
+export function validIds(ids: readonly string[]): string[] {
+  return [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
+}
+
+/** Appends a parameter and returns its placeholder (`$n`), for building SQL with a growing list. */
+export function param(params: unknown[], value: unknown): string {
+  params.push(value);
+  return `$${params.length}`;
+}
+
+/**
+ * A loader of rows by id: `sql` selects rows with an `id` column where the id is in `$1::uuid[]`.
+ * Unknown, malformed and other tenants' ids load as null.
+ */
+export function byIdLoader<T extends { id: string }>(scope: TenantScope, sql: string): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const wanted = validIds(ids);
+    const rows: T[] = wanted.length ? await (await scope.manager()).query(sql, [wanted]) : [];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+  });
+}
+
+/**
+ * A loader of a value per parent id: `sql` returns at most one row per parent, with the parent's
+ * id in `_parent`, for the parents in `$1::uuid[]`. Parents without a row get `empty`.
+ */
+export function perParentLoader<T extends { _parent: string }, V>(
+  scope: TenantScope,
+  sql: string,
+  value: (row: T | undefined) => V,
+): DataLoader<string, V> {
+  return new DataLoader<string, V>(async (ids) => {
+    const wanted = validIds(ids);
+    const rows: T[] = wanted.length ? await (await scope.manager()).query(sql, [wanted]) : [];
+    const byParent = new Map(rows.map((r) => [r._parent, r]));
+    return ids.map((id) => value(byParent.get(id.toLowerCase())));
+  });
+}
+
+/** A loader of rows grouped by parent: `sql` returns rows with `_parent` for the parents in `$1::uuid[]`, in order. */
+export function listPerParentLoader<T extends { _parent: string }>(scope: TenantScope, sql: string): DataLoader<string, T[]> {
+  return new DataLoader<string, T[]>(async (ids) => {
+    const wanted = validIds(ids);
+    const rows: T[] = wanted.length ? await (await scope.manager()).query(sql, [wanted]) : [];
+    const byParent = rowsByParent(rows);
+    return ids.map((id) => byParent.get(id.toLowerCase()) ?? []);
+  });
+}
+
+function rowsByParent<T extends { _parent: string }>(rows: T[]): Map<string, T[]> {
+  const byParent = new Map<string, T[]>();
+  for (const row of rows) {
+    let list = byParent.get(row._parent);
+    if (!list) byParent.set(row._parent, (list = []));
+    list.push(row);
+  }
+  return byParent;
+}
+
+/** One parent's page of a nested connection, with the (normalized) arguments that shape it. */
+export interface NestedPageKey<F> {
+  parentId: string;
+  page: Page;
+  filter: F;
+}
+
+/** One parent's count of a nested connection's rows under a filter. */
+export interface NestedCountKey<F> {
+  parentId: string;
+  filter: F;
+}
+
+/** Fetches the pages (first + 1 rows each, `_parent` and `_cursor` set) of many parents in one statement. */
+export type PagesFetcher<F, T> = (m: EntityManager, parentIds: string[], page: Page, filter: F) => Promise<Array<T & { _parent: string }>>;
+
+/** Counts the rows of many parents in one grouped statement: rows `{_parent, count}`. */
+export type CountsFetcher<F> = (m: EntityManager, parentIds: string[], filter: F) => Promise<Array<{ _parent: string; count: number }>>;
+
+/** Groups keys that share the same arguments, so each distinct set of arguments costs one statement. */
+function byArguments<K extends { parentId: string }>(keys: readonly K[], argsOf: (k: K) => string): Map<string, { key: K; ids: string[] }> {
+  const groups = new Map<string, { key: K; ids: string[] }>();
+  for (const k of keys) {
+    const args = argsOf(k);
+    let group = groups.get(args);
+    if (!group) groups.set(args, (group = { key: k, ids: [] }));
+    group.ids.push(k.parentId);
+  }
+  return groups;
+}
+
+/**
+ * A loader of a nested connection's pages: the parents' pages that share arguments are fetched
+ * together (one statement per distinct page and filter, whatever the number of parents).
+ */
+export function nestedPageLoader<F, T extends KeysetRow>(scope: TenantScope, fetch: PagesFetcher<F, T>): DataLoader<NestedPageKey<F>, T[], string> {
+  const argsOf = (k: NestedPageKey<F>) => JSON.stringify([k.page, k.filter]);
+  return new DataLoader<NestedPageKey<F>, T[], string>(
+    async (keys) => {
+      const m = await scope.manager();
+      const pages = new Map<string, Map<string, T[]>>();
+      for (const [args, group] of byArguments(keys, argsOf)) {
+        const ids = validIds(group.ids);
+        const byParent = rowsByParent(ids.length ? await fetch(m, ids, group.key.page, group.key.filter) : []);
+        for (const rows of byParent.values()) inKeysetOrder(rows);
+        pages.set(args, byParent);
+      }
+      return keys.map((k) => pages.get(argsOf(k))!.get(k.parentId.toLowerCase()) ?? []);
+    },
+    { cacheKeyFn: (k) => `${k.parentId.toLowerCase()}|${argsOf(k)}` },
+  );
+}
+
+/** A loader of a nested connection's totalCount, one grouped statement per distinct filter. */
+export function nestedCountLoader<F>(scope: TenantScope, fetch: CountsFetcher<F>): DataLoader<NestedCountKey<F>, number, string> {
+  const argsOf = (k: NestedCountKey<F>) => JSON.stringify(k.filter);
+  return new DataLoader<NestedCountKey<F>, number, string>(
+    async (keys) => {
+      const m = await scope.manager();
+      const counts = new Map<string, Map<string, number>>();
+      for (const [args, group] of byArguments(keys, argsOf)) {
+        const ids = validIds(group.ids);
+        const rows = ids.length ? await fetch(m, ids, group.key.filter) : [];
+        counts.set(args, new Map(rows.map((r) => [r._parent, Number(r.count)])));
+      }
+      return keys.map((k) => counts.get(argsOf(k))!.get(k.parentId.toLowerCase()) ?? 0);
+    },
+    { cacheKeyFn: (k) => `${k.parentId.toLowerCase()}|${argsOf(k)}` },
+  );
+}

@@ -1,0 +1,87 @@
+import { Arg, Authorized, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ApiKeyScope } from '../../platform/auth/scopes.js';
+import { tenantOf, type RequestContext } from '../../platform/context.js';
+import { Community } from '../communities/community.entity.js';
+import { CommunityService } from '../communities/community.service.js';
+import { ConversationConnection, type Conversation } from '../conversations/conversation.entity.js';
+import { ConversationService } from '../conversations/conversation.service.js';
+import { User } from '../members/user.entity.js';
+import { Relationship, RelationshipConnection } from './relationship.entity.js';
+import { CreateRelationshipInput, RelationshipFilter, UpdateRelationshipInput } from './relationship.inputs.js';
+import { RelationshipService } from './relationship.service.js';
+import { RelationshipStageChange } from './stage-change.entity.js';
+import { STRENGTH_DESCRIPTION } from './strength.js';
+import type { Connection } from './connection.js';
+
+@Resolver(() => Relationship)
+export class RelationshipResolver {
+  @Authorized(ApiKeyScope.READ)
+  @Query(() => RelationshipConnection, { description: 'Relationships in the order they were created.' })
+  relationships(
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, default 20, at most 100.' }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string | null,
+    @Arg('filter', () => RelationshipFilter, { nullable: true }) filter?: RelationshipFilter | null,
+  ): Promise<Connection<Relationship>> {
+    return new RelationshipService(tenantOf(ctx)).list(first, after, filter);
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @Query(() => Relationship, { nullable: true, description: 'A relationship; null when there is none with this id.' })
+  relationship(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Relationship | null> {
+    return new RelationshipService(tenantOf(ctx)).find(id);
+  }
+
+  @Authorized(ApiKeyScope.INGEST)
+  @Mutation(() => Relationship, {
+    description: 'Creates a relationship in a community that is not archived (an archived one gives BAD_USER_INPUT on communityId).',
+  })
+  createRelationship(@Arg('input', () => CreateRelationshipInput) input: CreateRelationshipInput, @Ctx() ctx: RequestContext): Promise<Relationship> {
+    return new RelationshipService(tenantOf(ctx)).create(input);
+  }
+
+  @Authorized(ApiKeyScope.WRITE)
+  @Mutation(() => Relationship, { description: 'Changes the given fields; every stage change is kept with its time in stageChanges.' })
+  updateRelationship(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateRelationshipInput) input: UpdateRelationshipInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Relationship> {
+    return new RelationshipService(tenantOf(ctx)).update(id, input);
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @FieldResolver(() => Community)
+  async community(@Root() relationship: Relationship, @Ctx() ctx: RequestContext): Promise<Community> {
+    return (await new CommunityService(tenantOf(ctx)).find(relationship.communityId))!;
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @FieldResolver(() => User, { nullable: true, description: 'The member who created it; null when an API key did.' })
+  owner(@Root() relationship: Relationship, @Ctx() ctx: RequestContext): Promise<User | null> {
+    return new RelationshipService(tenantOf(ctx)).owner(relationship);
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @FieldResolver(() => [RelationshipStageChange], { description: 'Every stage it has been in, oldest first, starting with its creation.' })
+  stageChanges(@Root() relationship: Relationship, @Ctx() ctx: RequestContext): Promise<RelationshipStageChange[]> {
+    return new RelationshipService(tenantOf(ctx)).stageChanges(relationship.id);
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @FieldResolver(() => Float, { description: STRENGTH_DESCRIPTION })
+  strength(@Root() relationship: Relationship, @Ctx() ctx: RequestContext): Promise<number> {
+    return new RelationshipService(tenantOf(ctx)).strength(relationship.id);
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @FieldResolver(() => ConversationConnection, { description: 'Its conversations in the order they were logged.' })
+  conversations(
+    @Root() relationship: Relationship,
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, default 20, at most 100.' }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<Connection<Conversation>> {
+    return new ConversationService(tenantOf(ctx)).ofRelationship(relationship.id, first, after);
+  }
+}

@@ -1,0 +1,138 @@
+import type { EntityManager } from 'typeorm';
+import { checkFormula } from '../../formula/index.js';
+import type { TenantScope } from '../../platform/context.js';
+import { BadInputError, NotFoundError } from '../../platform/errors.js';
+import { isUuid } from '../../platform/ids.js';
+import { LIVE_TOPICS } from '../../platform/live/topics.js';
+import { BUILT_IN_METRICS } from '../metrics/built-in-metrics.js';
+import type { RoiDefinition } from './roi-calculator.js';
+import { modelName, validateDefinition } from './roi-model.validation.js';
+import type { CreateRoiModelInput, FormulaValidation, RoiModel, RoiModelVersion, UpdateRoiModelInput } from './roi.types.js';
+
+const MODEL_SELECT = `SELECT m.id, m.is_default AS "isDefault", m.current_version AS version, v.name,
+    v.return_formula AS "returnFormula", v.investment_formula AS "investmentFormula", v.parameters,
+    v.created_by_user_id AS "createdByUserId", m.created_at AS "createdAt", m.updated_at AS "updatedAt"
+  FROM roi_models m JOIN roi_model_versions v ON v.organization_id = m.organization_id AND v.model_id = m.id AND v.version = m.current_version`;
+
+export const VERSION_SELECT = `SELECT v.model_id AS "modelId", v.version, v.name, v.return_formula AS "returnFormula",
+    v.investment_formula AS "investmentFormula", v.parameters, v.created_by_user_id AS "createdByUserId",
+    v.created_by_api_key_id AS "createdByApiKeyId", v.created_at AS "createdAt"
+  FROM roi_model_versions v`;
+
+/** Every metric key of the tenant: the built-in ones and its own definitions. */
+export async function tenantMetricKeys(m: EntityManager): Promise<Set<string>> {
+  const rows = (await m.query(`SELECT key FROM metric_definitions`)) as Array<{ key: string }>;
+  return new Set([...BUILT_IN_METRICS.map((b) => b.key), ...rows.map((r) => r.key)]);
+}
+
+/** ROI models and their versions. */
+export class RoiModelService {
+  constructor(private readonly scope: TenantScope) {}
+
+  /** Every model at its current version, the default first. */
+  async list(): Promise<RoiModel[]> {
+    const m = await this.scope.manager();
+    return m.query(`${MODEL_SELECT} ORDER BY m.is_default DESC, m.created_at, m.id`);
+  }
+
+  /** A model at its current version, or null when unknown (or another tenant's). */
+  async find(id: string): Promise<RoiModel | null> {
+    if (!isUuid(id)) return null;
+    const rows = (await (await this.scope.manager()).query(`${MODEL_SELECT} WHERE m.id = $1`, [id])) as RoiModel[];
+    return rows[0] ?? null;
+  }
+
+  /** The default model. */
+  async findDefault(): Promise<RoiModel | null> {
+    const rows = (await (await this.scope.manager()).query(`${MODEL_SELECT} WHERE m.is_default`)) as RoiModel[];
+    return rows[0] ?? null;
+  }
+
+  /** One version of a model, or null. */
+  async version(modelId: string, version: number): Promise<RoiModelVersion | null> {
+    if (!isUuid(modelId)) return null;
+    const rows = (await (await this.scope.manager()).query(`${VERSION_SELECT} WHERE v.model_id = $1 AND v.version = $2`, [
+      modelId,
+      version,
+    ])) as RoiModelVersion[];
+    return rows[0] ?? null;
+  }
+
+  /** Validates a formula against the tenant's metric keys and the given parameter names. */
+  async validateFormula(formula: string, parameters: readonly string[] = []): Promise<FormulaValidation> {
+    const keys = await tenantMetricKeys(await this.scope.manager());
+    const result = checkFormula(formula, [...keys, ...parameters]);
+    return {
+      valid: result.errors.length === 0,
+      errors: result.errors.map((e) => ({ message: e.message, start: e.start, end: e.end })),
+      identifiers: result.identifiers,
+    };
+  }
+
+  /** Creates a model (version 1), validated against the tenant's metrics. */
+  async create(input: CreateRoiModelInput): Promise<RoiModel> {
+    const name = modelName(input.name);
+    const definition: RoiDefinition = input;
+    const m = await this.scope.manager();
+    validateDefinition(definition, await tenantMetricKeys(m));
+    const hasDefault = (await this.findDefault()) !== null;
+    const isDefault = input.isDefault === true || !hasDefault;
+    if (isDefault) await m.query(`UPDATE roi_models SET is_default = false WHERE is_default`);
+    const [row] = (await m.query(`INSERT INTO roi_models (organization_id, is_default) VALUES ($1, $2) RETURNING id`, [
+      this.scope.tenantId,
+      isDefault,
+    ])) as Array<{ id: string }>;
+    await this.insertVersion(m, row.id, 1, name, definition);
+    return (await this.find(row.id))!;
+  }
+
+  /** Saves a new version of a model; earlier versions stay readable. */
+  async update(id: string, input: UpdateRoiModelInput): Promise<RoiModel> {
+    const current = await this.find(id);
+    if (!current) throw new NotFoundError('ROI model', id);
+    const name = input.name == null ? current.name : modelName(input.name);
+    const definition: RoiDefinition = {
+      returnFormula: input.returnFormula ?? current.returnFormula,
+      investmentFormula: input.investmentFormula ?? current.investmentFormula,
+      parameters: input.parameters ?? current.parameters,
+    };
+    const m = await this.scope.manager();
+    validateDefinition(definition, await tenantMetricKeys(m));
+    if (input.isDefault === false && current.isDefault) {
+      throw new BadInputError('isDefault: an organization always has a default model; make another model the default instead', {
+        field: 'isDefault',
+      });
+    }
+    if (input.isDefault === true && !current.isDefault) {
+      await m.query(`UPDATE roi_models SET is_default = false WHERE is_default`);
+    }
+    const next = current.version + 1;
+    await this.insertVersion(m, id, next, name, definition);
+    await m.query(
+      `UPDATE roi_models SET current_version = $2, updated_at = clock_timestamp(), is_default = is_default OR $3 WHERE id = $1`,
+      [id, next, input.isDefault === true],
+    );
+    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, { kind: 'roi-model', id, communityId: null, at: new Date().toISOString() });
+    return (await this.find(id))!;
+  }
+
+  private async insertVersion(m: EntityManager, modelId: string, version: number, name: string, d: RoiDefinition): Promise<void> {
+    const p = this.scope.principal;
+    await m.query(
+      `INSERT INTO roi_model_versions (organization_id, model_id, version, name, return_formula, investment_formula, parameters,
+         created_by_user_id, created_by_api_key_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
+      [
+        this.scope.tenantId,
+        modelId,
+        version,
+        name,
+        d.returnFormula,
+        d.investmentFormula,
+        JSON.stringify(d.parameters.map((x) => ({ name: x.name, value: x.value }))),
+        p.userId ?? null,
+        p.apiKeyId ?? null,
+      ],
+    );
+  }
+}

@@ -1,0 +1,112 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ApiKeyScope } from '../../platform/auth/scopes.js';
+import { tenantOf, type RequestContext } from '../../platform/context.js';
+import { Community } from '../communities/community.entity.js';
+import { communityById } from '../communities/community.loaders.js';
+import { User } from '../members/user.entity.js';
+import { Interval } from '../metrics/interval.js';
+import { memberById } from '../relationships/relationship.loaders.js';
+import { RoiModelService } from './roi-model.service.js';
+import { RoiService } from './roi.service.js';
+import { roiModelVersions } from './roi.loaders.js';
+import {
+  CreateRoiModelInput,
+  FormulaValidation,
+  RoiCommunityFigures,
+  RoiModel,
+  RoiModelDraftInput,
+  RoiModelVersion,
+  RoiReport,
+  UpdateRoiModelInput,
+} from './roi.types.js';
+
+@Resolver(() => RoiModel)
+export class RoiModelResolver {
+  @Authorized(ApiKeyScope.READ)
+  @Query(() => [RoiModel], { description: 'The organization’s ROI models at their current versions, the default first.' })
+  roiModels(@Ctx() ctx: RequestContext): Promise<RoiModel[]> {
+    return new RoiModelService(tenantOf(ctx)).list();
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @Query(() => RoiModel, { nullable: true })
+  roiModel(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<RoiModel | null> {
+    return new RoiModelService(tenantOf(ctx)).find(id);
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @Query(() => FormulaValidation, { description: 'Checks a formula against the organization’s metrics and the given parameter names.' })
+  validateFormula(
+    @Arg('formula') formula: string,
+    @Arg('parameters', () => [String], { nullable: true, description: 'Parameter names the formula may use too.' }) parameters: string[] | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<FormulaValidation> {
+    return new RoiModelService(tenantOf(ctx)).validateFormula(formula, parameters ?? []);
+  }
+
+  @Authorized(ApiKeyScope.WRITE)
+  @Mutation(() => RoiModel, { description: 'Creates a model, validated against the organization’s metrics; the first one becomes the default.' })
+  createRoiModel(@Arg('input') input: CreateRoiModelInput, @Ctx() ctx: RequestContext): Promise<RoiModel> {
+    return new RoiModelService(tenantOf(ctx)).create(input);
+  }
+
+  @Authorized(ApiKeyScope.WRITE)
+  @Mutation(() => RoiModel, { description: 'Saves a new version of a model; earlier versions stay readable.' })
+  updateRoiModel(@Arg('id', () => ID) id: string, @Arg('input') input: UpdateRoiModelInput, @Ctx() ctx: RequestContext): Promise<RoiModel> {
+    return new RoiModelService(tenantOf(ctx)).update(id, input);
+  }
+
+  @FieldResolver(() => [RoiModelVersion], { description: 'Every saved version, newest first.' })
+  versions(@Root() model: RoiModel, @Ctx() ctx: RequestContext): Promise<RoiModelVersion[]> {
+    return tenantOf(ctx).loader(roiModelVersions).load(model.id);
+  }
+}
+
+@Resolver(() => RoiModelVersion)
+export class RoiModelVersionResolver {
+  @FieldResolver(() => User, { nullable: true, description: 'The member who saved this version (null for an API key).' })
+  createdBy(@Root() version: RoiModelVersion, @Ctx() ctx: RequestContext): Promise<User | null> | null {
+    return version.createdByUserId ? tenantOf(ctx).loader(memberById).load(version.createdByUserId) : null;
+  }
+}
+
+@Resolver(() => RoiReport)
+export class RoiReportResolver {
+  @Authorized(ApiKeyScope.READ)
+  @Query(() => RoiReport, {
+    description: 'ROI of a model (the default without modelId) over [from, to), per interval and per community.',
+  })
+  roi(
+    @Arg('modelId', () => ID, { nullable: true }) modelId: string | null,
+    @Arg('from') from: Date,
+    @Arg('to') to: Date,
+    @Arg('interval', () => Interval, { nullable: true }) interval: Interval | null,
+    @Arg('communityId', () => ID, { nullable: true }) communityId: string | null,
+    @Arg('version', () => Int, { nullable: true, description: 'A saved version of the model; its current one when left out.' })
+    version: number | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RoiReport> {
+    return new RoiService(tenantOf(ctx)).report(modelId, { from, to, interval, communityId }, version);
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @Query(() => RoiReport, { description: 'The report an unsaved draft model would give over past data (a backtest).' })
+  previewRoi(
+    @Arg('model') model: RoiModelDraftInput,
+    @Arg('from') from: Date,
+    @Arg('to') to: Date,
+    @Arg('interval', () => Interval, { nullable: true }) interval: Interval | null,
+    @Arg('communityId', () => ID, { nullable: true }) communityId: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RoiReport> {
+    return new RoiService(tenantOf(ctx)).preview(model, { from, to, interval, communityId });
+  }
+}
+
+@Resolver(() => RoiCommunityFigures)
+export class RoiCommunityFiguresResolver {
+  @FieldResolver(() => Community, { nullable: true })
+  community(@Root() row: RoiCommunityFigures, @Ctx() ctx: RequestContext): Promise<Community | null> | null {
+    return row.communityId ? tenantOf(ctx).loader(communityById).load(row.communityId) : null;
+  }
+}
