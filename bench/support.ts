@@ -41,7 +41,8 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
     ds,
     close: async () => {
       await ds.destroy();
-      await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      // BENCH_KEEP=1 keeps the database for EXPLAIN after the run.
+      if (!process.env.BENCH_KEEP) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       await admin.end();
       if (stopEmbedded) await stopEmbedded();
     },

@@ -19,8 +19,9 @@ import { createRateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub-factory.js';
-import { attachWebSocketServer } from './platform/live/ws-server.js';
+import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema } from './schema.js';
+import { widgetRoutes } from './web/widgets.js';
 
 /** A running Rapport server. */
 export interface RapportServer {
@@ -28,6 +29,8 @@ export interface RapportServer {
   port: number;
   app: AppServices;
   metrics: ServerMetrics;
+  /** The WebSocket side: its server and the registry of open live connections. */
+  live: LiveServer;
   /** Stops accepting, finishes in-flight requests, closes sockets, pubsub and the pool. */
   close(): Promise<void>;
 }
@@ -103,6 +106,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   web.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  web.use(widgetRoutes());
 
   web.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
     const given = req.header('x-request-id');
@@ -167,6 +171,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     port,
     app,
     metrics,
+    live,
     close: () =>
       (closing ??= (async () => {
         const step = async (name: string, fn: () => Promise<unknown>) => {

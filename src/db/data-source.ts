@@ -3,6 +3,9 @@ import { DataSource } from 'typeorm';
 import { entities } from './entities.js';
 import { migrations } from '../../migrations/index.js';
 
+/** Memory each sort or hash of a statement may use before spilling to disk. */
+export const WORK_MEM = '32MB';
+
 /** Builds (does not open) the TypeORM DataSource; the schema changes only through migrations. */
 export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({
@@ -13,7 +16,8 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: poolSize, application_name: 'rapport' },
+    // Aggregates over a year of points sort and hash more than the 4 MB default allows in memory.
+    extra: { max: poolSize, application_name: 'rapport', options: `-c work_mem=${WORK_MEM}` },
   });
 }
 

@@ -119,6 +119,7 @@ describe('createGoal and progress', () => {
     ['an empty period', { endsAt: JANUARY.startsAt }, 'endsAt'],
     ['an end before the start', { endsAt: '2025-12-01T00:00:00Z' }, 'endsAt'],
     ['a 2,001-character description', { description: 'd'.repeat(2001) }, 'description'],
+    ['a name holding U+0000', { name: 'a\u0000b' }, 'name'],
   ])('rejects %s naming the field, writing nothing', async (_what, bad, field) => {
     const before = await goalCount(a.organizationId);
     const e = await a.client.error(CREATE, { input: { name: 'Goal', metricKey: 'signups', target: 1, ...JANUARY, ...bad } });

@@ -91,9 +91,13 @@ describe('defineMetric', () => {
     expect(await definitionCount(a.organizationId)).toBe(before);
   });
 
-  it('rejects an empty name and an unknown aggregation', async () => {
+  it('rejects an empty name, a NUL in it, a long unit and an unknown aggregation', async () => {
     const e = await a.client.error(DEFINE, { input: { key: 'nameless', name: '   ', aggregation: 'SUM' } });
     expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+    const nul = await a.client.error(DEFINE, { input: { key: 'nul', name: 'a\u0000b', aggregation: 'SUM' } });
+    expect(nul.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+    const unit = await a.client.error(DEFINE, { input: { key: 'long_unit', name: 'x', unit: 'u'.repeat(51), aggregation: 'SUM' } });
+    expect(unit.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'unit' });
     const agg = await a.client.error(DEFINE, { input: { key: 'median', name: 'Median', aggregation: 'MEDIAN' } });
     expect(agg.extensions?.code).toBe('BAD_USER_INPUT');
   });

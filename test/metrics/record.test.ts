@@ -125,6 +125,8 @@ describe('recordMetrics', () => {
     ['a time two days ahead', { at: new Date(Date.now() + 2 * 86_400_000).toISOString() }, 'at', 'one day'],
     ['an idempotency key over 200 characters', { idempotencyKey: 'k'.repeat(201) }, 'idempotencyKey', '200'],
     ['an empty idempotency key', { idempotencyKey: '' }, 'idempotencyKey', '200'],
+    ['an idempotency key holding U+0000', { idempotencyKey: 'a\u0000b' }, 'idempotencyKey', 'U+0000'],
+    ['a metric key holding U+0000', { metricKey: 'signups\u0000' }, 'metricKey', 'not a defined metric'],
   ])('rejects %s with its index and field', async (_what, bad, field, words) => {
     const before = await pointCount(t, a.organizationId);
     const e = await a.client.error(RECORD, { points: [point(), point(), point(bad)] });
@@ -132,6 +134,17 @@ describe('recordMetrics', () => {
     expect(e.message).toContain(`points[2].${field}`);
     expect(e.message).toContain(words);
     expect(await pointCount(t, a.organizationId)).toBe(before);
+  });
+
+  it('stores idempotency keys with quotes, backslashes, commas and braces as they are', async () => {
+    const keys = ['say "hi"', 'back\\slash', 'a,b', '{x}', 'NULL', 'ünïcödé 🎉'];
+    expect(await record(a.client, keys.map((idempotencyKey) => point({ idempotencyKey })))).toEqual({ accepted: 6, duplicates: 0 });
+    const rows = await t.ds.query(`SELECT idempotency_key AS k FROM metric_points WHERE organization_id = $1 AND idempotency_key = ANY($2)`, [
+      a.organizationId,
+      keys,
+    ]);
+    expect(rows.map((r: { k: string }) => r.k).sort()).toEqual([...keys].sort());
+    expect(await record(a.client, keys.map((idempotencyKey) => point({ idempotencyKey })))).toEqual({ accepted: 0, duplicates: 6 });
   });
 
   it('accepts a time up to one day ahead and a 200-character key', async () => {

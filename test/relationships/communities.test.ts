@@ -40,6 +40,7 @@ describe('communities', () => {
       relationshipCount: 0,
       qualifiedRelationshipCount: 0,
     });
+    expect(data.createCommunity.updatedAt).toBe(data.createCommunity.createdAt);
     const [row] = await t.ds.query(`SELECT organization_id FROM communities WHERE id = $1`, [data.createCommunity.id]);
     expect(row.organization_id).toBe(acme.organizationId);
   });

@@ -83,19 +83,49 @@ describe('a nested read', () => {
     expect(rel.edges[5].node.owner.id).toBe(large.userId);
     expect(rel.edges[5].node.strength).toBeGreaterThan(0);
 
-    if (process.env.SHOW_SQL) console.log(largeSql.map((s) => s.replace(/\s+/g, " ").slice(0, 140)).join("\n"));
     expect(largeSql.length).toBe(smallSql.length);
     const domain = largeSql.filter((sql) => DOMAIN.test(sql));
     const touching = (table: RegExp) => domain.filter((sql) => table.test(sql)).length;
     // Per level a page and its count; relationshipCount and strength are one grouped statement each;
-    // community { id } and relationship { id } come from the rows already read.
+    // community { id } comes from the (whole) community rows already read, conversation.relationship
+    // is one by-id statement because nested pages read only the selected columns.
     expect(touching(/FROM communities/)).toBe(2);
-    expect(touching(/FROM relationships/)).toBe(3);
+    expect(touching(/FROM relationships/)).toBe(4);
     expect(touching(/FROM conversations/)).toBe(3);
     expect(touching(/FROM relationship_stage_changes/)).toBe(1);
     expect(touching(/FROM users/)).toBe(1);
-    expect(domain.length).toBe(10);
+    expect(domain.length).toBe(11);
     // Plus at most a handful for authentication and the transaction.
     expect(largeSql.length - domain.length).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('nested pages that read only the selected columns', () => {
+  it('give the same values as whole rows read at the top level', async () => {
+    const tenant = await tenantWith(3, 4, 3);
+    const SCALARS = `id communityId name handle company stage qualified createdAt updatedAt`;
+    const CONV = `id relationshipId occurredAt channel summary sentiment qualified createdAt`;
+    const nested = await tenant.client.data(`{ communities { edges { node {
+      relationships { edges { node { ${SCALARS} conversations { edges { node { ${CONV} } } } } } }
+      few: relationships(first: 2) { edges { node { name } } }
+    } } } }`);
+    const top = await tenant.client.data(`{ relationships(first: 100) { edges { node { ${SCALARS} conversations { edges { node { ${CONV} } } } } } } }`);
+    const fromNested = nested.communities.edges.flatMap((c: any) => c.node.relationships.edges.map((e: any) => e.node));
+    expect(fromNested).toHaveLength(12);
+    expect(fromNested).toEqual(top.relationships.edges.map((e: any) => e.node));
+    expect(nested.communities.edges[0].node.few.edges).toEqual(nested.communities.edges[0].node.relationships.edges.slice(0, 2).map((e: any) => ({ node: { name: e.node.name } })));
+    const [row] = await t.ds.query(`SELECT created_at FROM relationships WHERE id = $1`, [fromNested[0].id]);
+    expect(fromNested[0].createdAt).toBe(new Date(row.created_at).toISOString());
+  });
+});
+
+describe('strength of a page of relationships', () => {
+  it('costs one grouped statement for 100 relationships', async () => {
+    const tenant = await tenantWith(1, 100, 2);
+    let data: any;
+    const sql = await statementsOf(async () => (data = await tenant.client.data(`{ relationships(first: 100) { edges { node { id strength } } } }`)));
+    expect(data.relationships.edges).toHaveLength(100);
+    expect(data.relationships.edges.every((e: any) => e.node.strength > 0)).toBe(true);
+    expect(sql.filter((s) => /FROM conversations/.test(s))).toHaveLength(1);
   });
 });

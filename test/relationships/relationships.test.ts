@@ -40,6 +40,9 @@ describe('relationships', () => {
       community: { id: community },
     });
     expect(r.stageChanges).toEqual([{ fromStage: null, toStage: 'CONNECTED', changedAt: r.createdAt }]);
+    expect(r.updatedAt).toBe(r.createdAt);
+    const [row] = await t.ds.query(`SELECT created_at = updated_at AS same FROM relationships WHERE id = $1`, [r.id]);
+    expect(row.same).toBe(true);
   });
 
   it('has no owner when an API key created it', async () => {

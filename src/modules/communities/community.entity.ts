@@ -8,7 +8,8 @@ import { epochMs, Projection, type ColumnMap } from '../relationships/projection
  * communities keep their relationships and history and stay readable.
  * Reads go through SQL (COMMUNITY_FIELDS); the entity mapping is for other modules.
  */
-@ObjectType({ description: 'A community the organization curates. Archived ones keep their history and stay readable.' })
+// simpleResolvers: plain fields use graphql's default resolver (no per-field middleware chain: hot in nested reads).
+@ObjectType({ description: 'A community the organization curates. Archived ones keep their history and stay readable.', simpleResolvers: true })
 @Entity('communities')
 export class Community {
   @PrimaryColumn('uuid', { name: 'organization_id' })
@@ -54,8 +55,7 @@ export class Community {
   @Column('timestamptz', { name: 'updated_at', default: () => 'clock_timestamp()' })
   updatedAt!: Date;
 
-  /** Keyset position, present on rows read for a page. */
-  _cursor?: string;
+  /** Keyset micros, present on rows read for a page (projection.ts keysetMicros). */
   _micros?: string;
 }
 

@@ -1,11 +1,11 @@
 import type DataLoader from 'dataloader';
 import type { TenantScope } from '../../platform/context.js';
 import { byIdLoader, perParentLoader } from '../relationships/batch-loaders.js';
-import { COMMUNITY_COLUMNS, type Community } from './community.entity.js';
+import { COMMUNITY_ROW, type Community } from './community.entity.js';
 
 /** A community by id (null when unknown or another tenant's); exported for other modules' fields. */
 export function communityById(scope: TenantScope): DataLoader<string, Community | null> {
-  return byIdLoader<Community>(scope, `SELECT ${COMMUNITY_COLUMNS} FROM communities c WHERE c.id = ANY($1::uuid[])`);
+  return byIdLoader<Community>(scope, `SELECT ${COMMUNITY_ROW.sql} FROM communities c WHERE c.id = ANY($1::uuid[])`, COMMUNITY_ROW);
 }
 
 /** How many relationships a community has, all and qualified. */

@@ -2,9 +2,10 @@ import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../platform/ids.js';
 import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
-import { afterSql, cursorKeySql, pageOf } from '../../platform/pagination.js';
+import { afterSql, pageOf } from '../../platform/pagination.js';
 import { param } from '../relationships/batch-loaders.js';
-import { COMMUNITY_COLUMNS, type Community } from './community.entity.js';
+import { keysetMicros } from '../relationships/projection.js';
+import { COMMUNITY_ROW, type Community } from './community.entity.js';
 import type { CommunityFilter, CreateCommunityInput, UpdateCommunityInput } from './community.inputs.js';
 import { communityById, communityRelationshipCounts, type RelationshipCounts } from './community.loaders.js';
 import { optionalRange, optionalText, optionalUrl, requiredText, tagList } from './text-input.js';
@@ -32,16 +33,15 @@ export class CommunityService {
     const countParams = [...params];
     const keyset = afterSql('c', page, params.length + 1);
     params.push(...keyset.params);
-    const m = await this.scope.manager();
-    const rows: Community[] = await m.query(
-      `SELECT ${COMMUNITY_COLUMNS}, ${cursorKeySql('c')} AS "_cursor" FROM communities c
+    const rows = await this.rows(
+      `SELECT ${COMMUNITY_ROW.sql}, ${keysetMicros('c')} AS "_micros" FROM communities c
         WHERE ${where} AND ${keyset.sql} ORDER BY c.created_at, c.id LIMIT ${param(params, page.first + 1)}`,
       params,
     );
     const byId = this.scope.loader(communityById);
     for (const row of rows) byId.prime(row.id, row);
     return connectionOf(rows, page, async () => {
-      const [row] = await m.query(`SELECT count(*)::int AS n FROM communities c WHERE ${where}`, countParams);
+      const [row] = await (await this.scope.manager()).query(`SELECT count(*)::int AS n FROM communities c WHERE ${where}`, countParams);
       return row.n as number;
     });
   }
@@ -56,8 +56,6 @@ export class CommunityService {
     return this.scope.loader(communityRelationshipCounts).load(id);
   }
 
-  // Writes wrap UPDATE in a CTE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with rows.
-
   async create(input: CreateCommunityInput): Promise<Community> {
     const params: unknown[] = [this.scope.tenantId];
     const values = [
@@ -68,9 +66,11 @@ export class CommunityService {
       param(params, optionalRange(input.alignmentScore, 'alignmentScore', 0, 1)),
       `${param(params, tagList(input.tags, 'tags'))}::text[]`,
     ];
-    const [row]: Community[] = await (await this.scope.manager()).query(
-      `INSERT INTO communities AS c (organization_id, name, platform, url, qualified, alignment_score, tags)
-       VALUES ($1, ${values.join(', ')}) RETURNING ${COMMUNITY_COLUMNS}`,
+    // One clock reading, so a new community's updatedAt equals its createdAt.
+    const [row] = await this.rows(
+      `WITH t AS (SELECT clock_timestamp() AS at)
+       INSERT INTO communities AS c (organization_id, name, platform, url, qualified, alignment_score, tags, created_at, updated_at)
+       VALUES ($1, ${values.join(', ')}, (SELECT at FROM t), (SELECT at FROM t)) RETURNING ${COMMUNITY_ROW.sql}`,
       params,
     );
     return this.written(row);
@@ -92,8 +92,8 @@ export class CommunityService {
     }
     if (input.tags !== undefined) sets.push(`tags = ${param(params, tagList(input.tags, 'tags'))}::text[]`);
     if (!isUuid(id)) throw new NotFoundError('Community', id);
-    const [row]: Community[] = await (await this.scope.manager()).query(
-      `WITH c AS (UPDATE communities SET ${sets.join(', ')} WHERE id = ${param(params, id)} RETURNING *) SELECT ${COMMUNITY_COLUMNS} FROM c`,
+    const [row] = await this.rows(
+      `WITH c AS (UPDATE communities SET ${sets.join(', ')} WHERE id = ${param(params, id)} RETURNING *) SELECT ${COMMUNITY_ROW.sql} FROM c`,
       params,
     );
     if (!row) throw new NotFoundError('Community', id);
@@ -103,17 +103,23 @@ export class CommunityService {
   /** Archives a community (once: archiving it again changes nothing). Its relationships and history stay. */
   async archive(id: string): Promise<Community> {
     if (!isUuid(id)) throw new NotFoundError('Community', id);
-    const [row]: Community[] = await (await this.scope.manager()).query(
+    const [row] = await this.rows(
       `WITH c AS (
          UPDATE communities SET archived_at = clock_timestamp(), updated_at = clock_timestamp()
           WHERE id = $1 AND archived_at IS NULL RETURNING *
-       ) SELECT ${COMMUNITY_COLUMNS} FROM c`,
+       ) SELECT ${COMMUNITY_ROW.sql} FROM c`,
       [id],
     );
     if (row) return this.written(row);
     const existing = await this.find(id);
     if (!existing) throw new NotFoundError('Community', id);
     return existing;
+  }
+
+  /** Community rows of a statement that selects COMMUNITY_ROW's columns. A bare UPDATE would answer
+   * [rows, count] through TypeORM, so writes wrap UPDATE in a CTE. */
+  private async rows(sql: string, params: unknown[]): Promise<Community[]> {
+    return COMMUNITY_ROW.hydrate(await (await this.scope.manager()).query(sql, params));
   }
 
   private written(row: Community): Community {

@@ -7,7 +7,8 @@ import { epochMs, Projection, type ColumnMap } from '../relationships/projection
  * A conversation with the person of a relationship.
  * Reads go through SQL (CONVERSATION_FIELDS); the entity mapping is for other modules.
  */
-@ObjectType({ description: 'A conversation with the person of a relationship.' })
+// simpleResolvers: plain fields use graphql's default resolver (no per-field middleware chain: hot in nested reads).
+@ObjectType({ description: 'A conversation with the person of a relationship.', simpleResolvers: true })
 @Entity('conversations')
 export class Conversation {
   @PrimaryColumn('uuid', { name: 'organization_id' })
@@ -45,8 +46,7 @@ export class Conversation {
   @Column('timestamptz', { name: 'created_at', default: () => 'clock_timestamp()' })
   createdAt!: Date;
 
-  /** Keyset position, present on rows read for a page. */
-  _cursor?: string;
+  /** Keyset micros, present on rows read for a page (projection.ts keysetMicros). */
   _micros?: string;
 }
 

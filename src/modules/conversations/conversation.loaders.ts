@@ -1,35 +1,37 @@
 import type { TenantScope } from '../../platform/context.js';
-import { afterSql, cursorKeySql } from '../../platform/pagination.js';
-import { nestedCountLoader, nestedPageLoader, param } from '../relationships/batch-loaders.js';
-import { CONVERSATION_COLUMNS, type Conversation } from './conversation.entity.js';
+import { afterSql } from '../../platform/pagination.js';
+import { nestedCountLoader, nestedPageLoader, param, type CountsFetcher, type PagesFetcher } from '../relationships/batch-loaders.js';
+import { keysetMicros, type Projection } from '../relationships/projection.js';
+import type { Conversation } from './conversation.entity.js';
 
-/** Pages of `Relationship.conversations`: one lateral statement per distinct page. */
+/** Pages of `Relationship.conversations`: one lateral statement per distinct page and selection (`filter` is the columns). */
 export function relationshipConversationPages(scope: TenantScope) {
-  return nestedPageLoader<null, Conversation>(scope, (m, parentIds, page) => {
+  const fetch: PagesFetcher<Projection, Conversation> = async (m, parentIds, page, columns) => {
     const params: unknown[] = [parentIds];
     const keyset = afterSql('v', page, params.length + 1);
     params.push(...keyset.params);
-    return m.query(
-      `SELECT ${CONVERSATION_COLUMNS}, v._cursor AS "_cursor", v.relationship_id AS "_parent"
-         FROM unnest($1::uuid[]) AS p(id)
+    // Each parent's rows come out in the lateral ORDER BY; the loader checks that rather than sorting here.
+    const rows = await m.query(
+      `SELECT v.* FROM unnest($1::uuid[]) AS p(id)
          CROSS JOIN LATERAL (
-           SELECT v.*, ${cursorKeySql('v')} AS _cursor FROM conversations v
+           SELECT ${columns.sql}, ${keysetMicros('v')} AS "_micros", v.relationship_id AS "_parent" FROM conversations v
             WHERE v.relationship_id = p.id AND ${keyset.sql}
             ORDER BY v.created_at, v.id LIMIT ${param(params, page.first + 1)}
-         ) v
-        ORDER BY v.relationship_id, v.created_at, v.id`,
+         ) v`,
       params,
     );
-  });
+    return columns.hydrate(rows);
+  };
+  return nestedPageLoader<Projection, Conversation>(scope, fetch, (columns) => columns.key);
 }
 
 /** totalCount of `Relationship.conversations`, one grouped statement. */
 export function relationshipConversationTotals(scope: TenantScope) {
-  return nestedCountLoader<null>(scope, (m, parentIds) =>
+  const fetch: CountsFetcher<null> = (m, parentIds) =>
     m.query(
       `SELECT v.relationship_id AS "_parent", count(*)::int AS count FROM conversations v
         WHERE v.relationship_id = ANY($1::uuid[]) GROUP BY v.relationship_id`,
       [parentIds],
-    ),
-  );
+    );
+  return nestedCountLoader<null>(scope, fetch, () => '');
 }

@@ -5,7 +5,8 @@ import { pageOf } from '../../platform/pagination.js';
 import { optionalRange, optionalText } from '../communities/text-input.js';
 import { strengthOf } from '../relationships/relationship.loaders.js';
 import { RelationshipService } from '../relationships/relationship.service.js';
-import { CONVERSATION_COLUMNS, type Conversation } from './conversation.entity.js';
+import type { Projection } from '../relationships/projection.js';
+import { CONVERSATION_ROW, type Conversation } from './conversation.entity.js';
 import type { LogConversationInput } from './conversation.inputs.js';
 import { relationshipConversationPages, relationshipConversationTotals } from './conversation.loaders.js';
 import { connectionOf, type Connection } from '../relationships/connection.js';
@@ -17,10 +18,18 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 export class ConversationService {
   constructor(private readonly scope: TenantScope) {}
 
-  /** A page of one relationship's conversations in the order they were logged, batched with its siblings'. */
-  async ofRelationship(relationshipId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<Conversation>> {
+  /**
+   * A page of one relationship's conversations in the order they were logged, batched with its siblings'.
+   * `columns`: what the client's selection reads (conversationColumns), all when left out.
+   */
+  async ofRelationship(
+    relationshipId: string,
+    first: number | null | undefined,
+    after: string | null | undefined,
+    columns: Projection = CONVERSATION_ROW,
+  ): Promise<Connection<Conversation>> {
     const page = pageOf(first, after);
-    const rows = await this.scope.loader(relationshipConversationPages).load({ parentId: relationshipId, page, filter: null });
+    const rows = await this.scope.loader(relationshipConversationPages).load({ parentId: relationshipId, page, filter: columns });
     return connectionOf(rows, page, () => this.scope.loader(relationshipConversationTotals).load({ parentId: relationshipId, filter: null }));
   }
 
@@ -36,10 +45,12 @@ export class ConversationService {
     ];
     const relationship = await new RelationshipService(this.scope).find(input.relationshipId);
     if (!relationship) throw new NotFoundError('Relationship', input.relationshipId);
-    const [row]: Conversation[] = await (await this.scope.manager()).query(
-      `INSERT INTO conversations AS v (organization_id, relationship_id, occurred_at, channel, summary, sentiment, qualified)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${CONVERSATION_COLUMNS}`,
-      [this.scope.tenantId, relationship.id, ...values],
+    const [row]: Conversation[] = CONVERSATION_ROW.hydrate(
+      await (await this.scope.manager()).query(
+        `INSERT INTO conversations AS v (organization_id, relationship_id, occurred_at, channel, summary, sentiment, qualified)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${CONVERSATION_ROW.sql}`,
+        [this.scope.tenantId, relationship.id, ...values],
+      ),
     );
     this.scope.loader(strengthOf).clear(relationship.id);
     this.scope.loader(relationshipConversationPages).clearAll();

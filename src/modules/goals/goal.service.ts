@@ -4,6 +4,7 @@ import { isUuid } from '../../platform/ids.js';
 import { LIVE_TOPICS, type GoalChangedEvent } from '../../platform/live/topics.js';
 import { afterSql, cursorKeySql, pageOf, toConnection, type ConnectionResult } from '../../platform/pagination.js';
 import { resolveMetrics } from '../metrics/metric-catalog.js';
+import { optionalText, requiredText } from '../metrics/text.js';
 import { GOAL_COLUMNS, type Goal } from './goal.entity.js';
 import type { CreateGoalInput, UpdateGoalInput } from './goal.inputs.js';
 
@@ -105,10 +106,8 @@ export class GoalService {
   }
 
   private async validate(f: GoalFields, checkMetric = true): Promise<GoalFields> {
-    const name = f.name.trim();
-    check(name.length > 0 && name.length <= 200, 'name', 'name must be 1 to 200 characters');
-    const description = f.description?.trim() || null;
-    check(description === null || description.length <= 2000, 'description', 'description must be at most 2000 characters');
+    const name = requiredText(f.name, 'name', 200);
+    const description = optionalText(f.description, 'description', 2000);
     check(Number.isFinite(f.target), 'target', 'target must be a finite number');
     check(f.endsAt.getTime() > f.startsAt.getTime(), 'endsAt', 'endsAt must be after startsAt');
     if (checkMetric) {

@@ -58,14 +58,25 @@ export class MetricUpdatesService {
     } else {
       stops.push(
         app.pubsub.subscribe(principal.organizationId, LIVE_TOPICS.metricRecorded, (payload, meta) => {
-          for (const p of (payload as MetricRecordedEvent).points) {
-            if (wanted(p)) live.deliver(queue, { ...p, at: new Date(p.at), committedAt: new Date(meta.publishedAt) });
-          }
+          for (const u of updatesOf(payload as MetricRecordedEvent, meta)) if (wanted(u)) live.deliver(queue, u);
         }),
       );
     }
     return queue;
   }
+}
+
+const updatesByEvent = new WeakMap<MetricRecordedEvent, MetricUpdate[]>();
+
+/** An event's points as MetricUpdates, made once per event: every subscriber gets the same objects, so their executions are shared. */
+function updatesOf(event: MetricRecordedEvent, meta: EventMeta): MetricUpdate[] {
+  let updates = updatesByEvent.get(event);
+  if (!updates) {
+    const committedAt = new Date(meta.publishedAt);
+    updates = event.points.map((p) => ({ ...p, at: new Date(p.at), committedAt }));
+    updatesByEvent.set(event, updates);
+  }
+  return updates;
 }
 
 /**

@@ -3,6 +3,7 @@ import { BadInputError, check } from '../../platform/errors.js';
 import { isUuid } from '../../platform/ids.js';
 import { LIVE_TOPICS, type MetricPointEvent, type MetricRecordedEvent } from '../../platform/live/topics.js';
 import { isBuiltInKey } from './built-in-metrics.js';
+import { METRIC_KEY_PATTERN } from './metric-catalog.js';
 import type { MetricPointInput, RecordMetricsResult } from './metric.inputs.js';
 import { plainArrayLiteral, textArrayLiteral } from './pg-array.js';
 
@@ -77,8 +78,11 @@ function pointProblem(
     return { field: 'communityId', message: `'${p.communityId}' is not a community of this organization` };
   }
   const key = p.idempotencyKey;
-  if (key !== null && key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-    return { field: 'idempotencyKey', message: `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` };
+  if (key !== null && key !== undefined) {
+    if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      return { field: 'idempotencyKey', message: `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` };
+    }
+    if (key.includes('\u0000')) return { field: 'idempotencyKey', message: 'must not contain the character U+0000' };
   }
   return null;
 }
@@ -111,7 +115,8 @@ export class MetricIngestService {
       `SELECT 'metric' AS kind, key AS name, id::text FROM metric_definitions WHERE key = ANY($1::text[])
        UNION ALL
        SELECT 'community', NULL, id::text FROM communities WHERE id = ANY($2::uuid[])`,
-      [[...keys], [...communityIds]],
+      // A key that is not a well-formed one cannot be defined (nor, holding U+0000, even be sent to SQL).
+      [[...keys].filter((k) => METRIC_KEY_PATTERN.test(k)), [...communityIds]],
     )) as Array<{ kind: 'metric' | 'community'; name: string | null; id: string }>;
     const metrics = new Map<string, string>();
     const communities = new Set<string>();

@@ -36,7 +36,15 @@ export interface MetricQuery {
   communityId: string | null;
   /** One row per community too (null community: points recorded without one). */
   byCommunity: boolean;
+  /**
+   * With an interval and/or byCommunity: aggregate the whole window, each bucket and each community
+   * in the same statement (GROUP BY GROUPING SETS), each row saying which in `scope`.
+   */
+  groupingSets?: boolean;
 }
+
+/** Which grouping a row of a grouping-sets query belongs to. */
+export type AggregateScope = 'total' | 'bucket' | 'community';
 
 /** One aggregated value. Windows, buckets or communities without data (count 0) have no row. */
 export interface AggregateRow {
@@ -47,6 +55,8 @@ export interface AggregateRow {
   communityId: string | null;
   value: number | null;
   count: number;
+  /** With groupingSets: the grouping the row belongs to; otherwise null. */
+  scope: AggregateScope | null;
 }
 
 /** The SQL aggregate of a tenant's own metric over points `p`. */
@@ -99,20 +109,31 @@ function windowSql(windows: readonly MetricWindow[], time: string, params: SqlPa
 interface Dimensions {
   bucket: string;
   community: string;
+  /** GROUP BY items of the dimensions (a GROUPING SETS item with groupingSets). */
   groupBy: string[];
   where: string[];
+  /** SQL of the row's scope column. */
+  scope: string;
 }
 
 /** Bucket and community columns, their GROUP BY items and the community filter. */
 function dimensions(q: MetricQuery, time: string, community: string, params: SqlParams): Dimensions {
-  const d: Dimensions = { bucket: 'NULL::timestamptz', community: 'NULL::uuid', groupBy: [], where: [] };
+  const d: Dimensions = { bucket: 'NULL::timestamptz', community: 'NULL::uuid', groupBy: [], where: [], scope: 'NULL::text' };
+  const dims: Array<[AggregateScope, string]> = [];
   if (q.interval) {
     d.bucket = `date_trunc('${INTERVAL_UNIT[q.interval]}', ${time}, ${params.add(q.timezone, 'text')})`;
-    d.groupBy.push(d.bucket);
+    dims.push(['bucket', d.bucket]);
   }
   if (q.byCommunity) {
     d.community = community;
-    d.groupBy.push(community);
+    dims.push(['community', community]);
+  }
+  if (q.groupingSets && dims.length) {
+    d.groupBy.push(`GROUPING SETS ((), ${dims.map(([, e]) => `(${e})`).join(', ')})`);
+    d.scope = `CASE ${dims.map(([name, e]) => `WHEN GROUPING(${e}) = 0 THEN '${name}'`).join(' ')} ELSE 'total' END`;
+  } else {
+    d.groupBy.push(...dims.map(([, e]) => e));
+    if (q.groupingSets) d.scope = `'total'`;
   }
   if (q.communityId) d.where.push(`${community} = ${params.add(q.communityId, 'uuid')}`);
   return d;
@@ -131,7 +152,8 @@ function customSql(q: MetricQuery, params: SqlParams): string | null {
   let join = '';
   let where: string;
   let windowId: string;
-  const group: string[] = ['p.metric_id'];
+  // Grouped by metric only when there are several, so a series hashes one key a point, as plain SQL would.
+  const group: string[] = metrics.length > 1 ? ['p.metric_id'] : [];
   const sameWindows = q.windows.length === 1;
   if (sameWindows) {
     const ws = windowSql(q.windows, 'p.at', params);
@@ -163,9 +185,10 @@ function customSql(q: MetricQuery, params: SqlParams): string | null {
       ? params.add(metrics[0].key, 'text')
       : `(${params.add(metrics.map((m) => m.key), 'text[]')})[array_position(${params.add(metrics.map((m) => m.id), 'uuid[]')}, p.metric_id)]`;
   return `SELECT ${windowId} AS window_id, ${key} AS key, ${d.bucket} AS bucket, ${d.community} AS community_id,
-      ${value}::float8 AS value, count(*)::int AS count
+      ${value}::float8 AS value, count(*)::int AS count, ${d.scope} AS scope
     FROM metric_points p${join}
-    WHERE p.organization_id = ${tenant} AND ${[where, ...d.where].join(' AND ')}${groupBy([...group, ...d.groupBy])}`;
+    WHERE p.organization_id = ${tenant} AND ${[where, ...d.where].join(' AND ')}${groupBy([...group, ...d.groupBy])}
+    HAVING count(*) > 0`;
 }
 
 /** One grouped statement over a built-in source, every wanted key of it as columns, unpivoted to rows. */
@@ -182,8 +205,8 @@ function builtInSql(q: MetricQuery, source: BuiltInSource, metrics: BuiltInMetri
   const columns = metrics.map((m, i) => `${m.value} AS v${i}, ${m.count} AS n${i}`).join(', ');
   const values = metrics.map((m, i) => `('${m.key}', g.v${i}, g.n${i})`).join(', ');
   const group = [...(ws.grouped ? ['w.id'] : []), ...d.groupBy];
-  return `SELECT g.window_id, v.key, g.bucket, g.community_id, v.value::float8 AS value, v.count::int AS count FROM (
-      SELECT ${ws.id} AS window_id, ${d.bucket} AS bucket, ${d.community} AS community_id, ${columns}
+  return `SELECT g.window_id, v.key, g.bucket, g.community_id, v.value::float8 AS value, v.count::int AS count, g.scope FROM (
+      SELECT ${ws.id} AS window_id, ${d.bucket} AS bucket, ${d.community} AS community_id, ${d.scope} AS scope, ${columns}
       FROM ${from} ${ws.join}
       WHERE x.organization_id = ${tenant} AND ${[ws.where, ...d.where].join(' AND ')}${groupBy(group)}
     ) g CROSS JOIN LATERAL (VALUES ${values}) AS v(key, value, count)
@@ -207,7 +230,7 @@ export function metricQuerySql(q: MetricQuery, params: SqlParams): string {
   }
   for (const [source, metrics] of bySource) parts.push(builtInSql(q, source, metrics, params));
   if (!parts.length) {
-    return `SELECT NULL::text AS window_id, NULL::text AS key, NULL::timestamptz AS bucket, NULL::uuid AS community_id, NULL::float8 AS value, 0 AS count WHERE FALSE`;
+    return `SELECT NULL::text AS window_id, NULL::text AS key, NULL::timestamptz AS bucket, NULL::uuid AS community_id, NULL::float8 AS value, 0 AS count, NULL::text AS scope WHERE FALSE`;
   }
   return parts.map((p) => `(${p})`).join('\nUNION ALL\n');
 }
@@ -219,6 +242,7 @@ interface RawRow {
   community_id: string | null;
   value: number | null;
   count: number;
+  scope: AggregateScope | null;
 }
 
 /**
@@ -236,7 +260,15 @@ export async function aggregateMetricWindows(manager: EntityManager, q: MetricQu
   const wanted = new Set(q.windows.flatMap((w) => w.keys.map((k) => `${w.id}\u0000${k}`)));
   return rows
     .filter((r) => wanted.has(`${r.window_id}\u0000${r.key}`))
-    .map((r) => ({ windowId: r.window_id, key: r.key, bucket: r.bucket, communityId: r.community_id, value: r.value, count: r.count }));
+    .map((r) => ({
+      windowId: r.window_id,
+      key: r.key,
+      bucket: r.bucket,
+      communityId: r.community_id,
+      value: r.value,
+      count: r.count,
+      scope: r.scope,
+    }));
 }
 
 /** Options of `aggregateMetrics`: many keys over one window. */

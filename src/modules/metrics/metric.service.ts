@@ -7,6 +7,7 @@ import { MAX_METRIC_KEY_LENGTH, METRIC_KEY_PATTERN, resolveMetrics } from './met
 import { MetricDefinition } from './metric-definition.entity.js';
 import type { DefineMetricInput, MetricBucket } from './metric.inputs.js';
 import { metricSeriesOf, windowContext } from './series.js';
+import { optionalText, requiredText } from './text.js';
 
 /** Arguments of metricSeries. */
 export interface SeriesArgs {
@@ -18,12 +19,6 @@ export interface SeriesArgs {
 }
 
 const DEFINITION_COLUMNS = `id, key, name, unit, aggregation, description, created_at AS "createdAt"`;
-
-function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  const text = value?.trim() || null;
-  check(text === null || text.length <= max, field, `${field} must be at most ${max} characters`);
-  return text;
-}
 
 /** Metric definitions and series. */
 export class MetricService {
@@ -46,8 +41,7 @@ export class MetricService {
       `key must match [a-z_][a-z0-9_]* and be at most ${MAX_METRIC_KEY_LENGTH} characters`,
     );
     check(!isBuiltInKey(key), 'key', `key '${key}' is a built-in metric`);
-    const name = input.name.trim();
-    check(name.length > 0 && name.length <= 200, 'name', 'name must be 1 to 200 characters');
+    const name = requiredText(input.name, 'name', 200);
     const unit = optionalText(input.unit, 'unit', 50);
     const description = optionalText(input.description, 'description', 2000);
     const rows = (await (await this.scope.manager()).query(

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { TenantScope } from '../../platform/context.js';
 import { isUuid } from '../../platform/ids.js';
 import type { Page } from '../../platform/pagination.js';
-import { inKeysetOrder, type KeysetRow } from './projection.js';
+import { inKeysetOrder, type KeysetRow, type Projection } from './projection.js';
 
 /** Distinct well-formed ids, lower-cased as PostgreSQL prints them; malformed ids match nothing. */
 export function validIds(ids: readonly string[]): string[] {
@@ -17,13 +17,13 @@ export function param(params: unknown[], value: unknown): string {
 }
 
 /**
- * A loader of rows by id: `sql` selects rows with an `id` column where the id is in `$1::uuid[]`.
+ * A loader of rows by id: `sql` selects the columns of `row` where the id is in `$1::uuid[]`.
  * Unknown, malformed and other tenants' ids load as null.
  */
-export function byIdLoader<T extends { id: string }>(scope: TenantScope, sql: string): DataLoader<string, T | null> {
+export function byIdLoader<T extends { id: string }>(scope: TenantScope, sql: string, row: Projection): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(async (ids) => {
     const wanted = validIds(ids);
-    const rows: T[] = wanted.length ? await (await scope.manager()).query(sql, [wanted]) : [];
+    const rows: T[] = wanted.length ? row.hydrate(await (await scope.manager()).query(sql, [wanted])) : [];
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   });
@@ -31,7 +31,7 @@ export function byIdLoader<T extends { id: string }>(scope: TenantScope, sql: st
 
 /**
  * A loader of a value per parent id: `sql` returns at most one row per parent, with the parent's
- * id in `_parent`, for the parents in `$1::uuid[]`. Parents without a row get `empty`.
+ * id in `_parent`, for the parents in `$1::uuid[]`; `value` maps a parent's row (undefined when none).
  */
 export function perParentLoader<T extends { _parent: string }, V>(
   scope: TenantScope,
@@ -46,11 +46,11 @@ export function perParentLoader<T extends { _parent: string }, V>(
   });
 }
 
-/** A loader of rows grouped by parent: `sql` returns rows with `_parent` for the parents in `$1::uuid[]`, in order. */
-export function listPerParentLoader<T extends { _parent: string }>(scope: TenantScope, sql: string): DataLoader<string, T[]> {
+/** A loader of rows grouped by parent: `sql` returns the columns of `row` and `_parent` for the parents in `$1::uuid[]`, in order. */
+export function listPerParentLoader<T extends { _parent: string }>(scope: TenantScope, sql: string, row: Projection): DataLoader<string, T[]> {
   return new DataLoader<string, T[]>(async (ids) => {
     const wanted = validIds(ids);
-    const rows: T[] = wanted.length ? await (await scope.manager()).query(sql, [wanted]) : [];
+    const rows: T[] = wanted.length ? row.hydrate(await (await scope.manager()).query(sql, [wanted])) : [];
     const byParent = rowsByParent(rows);
     return ids.map((id) => byParent.get(id.toLowerCase()) ?? []);
   });
@@ -79,59 +79,75 @@ export interface NestedCountKey<F> {
   filter: F;
 }
 
-/** Fetches the pages (first + 1 rows each, `_parent` and `_cursor` set) of many parents in one statement. */
+/** Fetches the pages (first + 1 rows each, with `_parent` and `_micros`) of many parents in one statement. */
 export type PagesFetcher<F, T> = (m: EntityManager, parentIds: string[], page: Page, filter: F) => Promise<Array<T & { _parent: string }>>;
 
 /** Counts the rows of many parents in one grouped statement: rows `{_parent, count}`. */
 export type CountsFetcher<F> = (m: EntityManager, parentIds: string[], filter: F) => Promise<Array<{ _parent: string; count: number }>>;
 
+/** A short text naming a page request, for loader keys. */
+function pageKey(page: Page): string {
+  return page.after ? `${page.first}:${page.after.micros}:${page.after.id}` : `${page.first}`;
+}
+
 /** Groups keys that share the same arguments, so each distinct set of arguments costs one statement. */
-function byArguments<K extends { parentId: string }>(keys: readonly K[], argsOf: (k: K) => string): Map<string, { key: K; ids: string[] }> {
+function byArguments<K extends { parentId: string }>(keys: readonly K[], argsOf: (k: K) => string): { args: string[]; groups: Map<string, { key: K; ids: string[] }> } {
+  const args = keys.map(argsOf);
   const groups = new Map<string, { key: K; ids: string[] }>();
-  for (const k of keys) {
-    const args = argsOf(k);
-    let group = groups.get(args);
-    if (!group) groups.set(args, (group = { key: k, ids: [] }));
+  keys.forEach((k, i) => {
+    let group = groups.get(args[i]);
+    if (!group) groups.set(args[i], (group = { key: k, ids: [] }));
     group.ids.push(k.parentId);
-  }
-  return groups;
+  });
+  return { args, groups };
 }
 
 /**
  * A loader of a nested connection's pages: the parents' pages that share arguments are fetched
  * together (one statement per distinct page and filter, whatever the number of parents).
+ * `filterKey` names a filter in loader keys (JSON by default).
  */
-export function nestedPageLoader<F, T extends KeysetRow>(scope: TenantScope, fetch: PagesFetcher<F, T>): DataLoader<NestedPageKey<F>, T[], string> {
-  const argsOf = (k: NestedPageKey<F>) => JSON.stringify([k.page, k.filter]);
+export function nestedPageLoader<F, T extends KeysetRow>(
+  scope: TenantScope,
+  fetch: PagesFetcher<F, T>,
+  filterKey: (filter: F) => string = (f) => JSON.stringify(f),
+): DataLoader<NestedPageKey<F>, T[], string> {
+  const argsOf = (k: NestedPageKey<F>) => `${pageKey(k.page)}|${filterKey(k.filter)}`;
   return new DataLoader<NestedPageKey<F>, T[], string>(
     async (keys) => {
       const m = await scope.manager();
+      const { args, groups } = byArguments(keys, argsOf);
       const pages = new Map<string, Map<string, T[]>>();
-      for (const [args, group] of byArguments(keys, argsOf)) {
+      for (const [name, group] of groups) {
         const ids = validIds(group.ids);
         const byParent = rowsByParent(ids.length ? await fetch(m, ids, group.key.page, group.key.filter) : []);
         for (const rows of byParent.values()) inKeysetOrder(rows);
-        pages.set(args, byParent);
+        pages.set(name, byParent);
       }
-      return keys.map((k) => pages.get(argsOf(k))!.get(k.parentId.toLowerCase()) ?? []);
+      return keys.map((k, i) => pages.get(args[i])!.get(k.parentId.toLowerCase()) ?? []);
     },
     { cacheKeyFn: (k) => `${k.parentId.toLowerCase()}|${argsOf(k)}` },
   );
 }
 
 /** A loader of a nested connection's totalCount, one grouped statement per distinct filter. */
-export function nestedCountLoader<F>(scope: TenantScope, fetch: CountsFetcher<F>): DataLoader<NestedCountKey<F>, number, string> {
-  const argsOf = (k: NestedCountKey<F>) => JSON.stringify(k.filter);
+export function nestedCountLoader<F>(
+  scope: TenantScope,
+  fetch: CountsFetcher<F>,
+  filterKey: (filter: F) => string = (f) => JSON.stringify(f),
+): DataLoader<NestedCountKey<F>, number, string> {
+  const argsOf = (k: NestedCountKey<F>) => filterKey(k.filter);
   return new DataLoader<NestedCountKey<F>, number, string>(
     async (keys) => {
       const m = await scope.manager();
+      const { args, groups } = byArguments(keys, argsOf);
       const counts = new Map<string, Map<string, number>>();
-      for (const [args, group] of byArguments(keys, argsOf)) {
+      for (const [name, group] of groups) {
         const ids = validIds(group.ids);
         const rows = ids.length ? await fetch(m, ids, group.key.filter) : [];
-        counts.set(args, new Map(rows.map((r) => [r._parent, Number(r.count)])));
+        counts.set(name, new Map(rows.map((r) => [r._parent, Number(r.count)])));
       }
-      return keys.map((k) => counts.get(argsOf(k))!.get(k.parentId.toLowerCase()) ?? 0);
+      return keys.map((k, i) => counts.get(args[i])!.get(k.parentId.toLowerCase()) ?? 0);
     },
     { cacheKeyFn: (k) => `${k.parentId.toLowerCase()}|${argsOf(k)}` },
   );

@@ -1,21 +1,40 @@
-import { toConnection, type ConnectionResult, type Page, type PageInfo } from '../../platform/pagination.js';
+import { encodeCursor, type Page, type PageInfo } from '../../platform/pagination.js';
+import type { KeysetRow } from './projection.js';
 
-/** A Relay connection whose totalCount is counted only when a client reads it. */
+/** An edge whose cursor is encoded only if a client asks for it. */
+class Edge<T extends KeysetRow> {
+  constructor(readonly node: T) {}
+
+  get cursor(): string {
+    return cursorOf(this.node);
+  }
+}
+
+function cursorOf(row: KeysetRow): string {
+  return encodeCursor(row._cursor ?? `${row._micros}:${row.id}`);
+}
+
+/** A Relay connection whose cursors and totalCount are computed only when a client reads them. */
 export interface Connection<T> {
-  edges: ConnectionResult<T>['edges'];
+  edges: Array<{ readonly cursor: string; node: T }>;
   pageInfo: PageInfo;
   readonly totalCount: Promise<number>;
 }
 
 /**
- * `toConnection` with totalCount as a memoized getter: type-graphql's field resolvers read the
- * property without calling it, so a function would reach the client as a function.
+ * The platform's `toConnection` for rows read with `keysetMicros` (LIMIT first + 1), with lazy
+ * parts: edge cursors are encoded on demand, and totalCount is a memoized getter (type-graphql's
+ * field resolvers read a property without calling it, so a function would reach the client as a function).
  */
-export function connectionOf<T extends { _cursor?: string }>(rows: T[], page: Page, total: () => Promise<number>): Connection<T> {
-  const { edges, pageInfo } = toConnection(rows, page, total);
+export function connectionOf<T extends KeysetRow>(rows: T[], page: Page, total: () => Promise<number>): Connection<T> {
+  const visible = rows.length > page.first ? rows.slice(0, page.first) : rows;
+  const last = visible.at(-1);
   let counted: Promise<number> | undefined;
-  return Object.defineProperty({ edges, pageInfo } as Connection<T>, 'totalCount', {
-    get: () => (counted ??= total()),
-    enumerable: true,
-  });
+  return {
+    edges: visible.map((row) => new Edge(row)),
+    pageInfo: { hasNextPage: rows.length > page.first, endCursor: last ? cursorOf(last) : null },
+    get totalCount() {
+      return (counted ??= total());
+    },
+  };
 }

@@ -39,8 +39,8 @@ export class Projection {
     const all = Object.keys(map);
     const set = new Set<string>(wanted ? ['id'] : all);
     for (const f of wanted ?? []) {
-      if (f in map) set.add(f);
-      for (const column of needs[f] ?? []) set.add(column);
+      if (Object.hasOwn(map, f)) set.add(f);
+      if (Object.hasOwn(needs, f)) for (const column of needs[f]) set.add(column);
     }
     this.fields = all.filter((f) => set.has(f));
     this.complete = this.fields.length === all.length;
@@ -53,31 +53,35 @@ export class Projection {
     return this.complete ? '*' : this.fields.join(',');
   }
 
+  /** Loader keys serialize a projection by its column set. */
+  toJSON(): string {
+    return this.key;
+  }
+
   /** Turns the epoch-millisecond fields of rows into Dates, in place, and returns the rows. */
   hydrate<T>(rows: T[]): T[] {
     if (!this.times.length) return rows;
     for (const row of rows as Array<Record<string, unknown>>) {
-      for (const f of this.times) if (row[f] !== null) row[f] = new Date(row[f] as number);
+      // Rounded to the microsecond first, so float error never moves a time across a millisecond.
+      for (const f of this.times) if (row[f] !== null) row[f] = new Date(Math.trunc(Math.round((row[f] as number) * 1000) / 1000));
     }
     return rows;
   }
 }
 
-/** A row read for a page: its keyset micros (as text) select its `_cursor`. */
+/** A row read for a page, with its keyset micros (`keysetMicros`, as text) or its cursor key. */
 export interface KeysetRow {
   id: string;
   _micros?: string;
   _cursor?: string;
 }
 
-/** Gives rows read with `keysetMicros` their `_cursor` key (`<micros>:<id>`, as platform cursorKeySql). */
-export function withCursors<T extends KeysetRow>(rows: T[]): T[] {
-  for (const row of rows) row._cursor = `${row._micros}:${row.id}`;
-  return rows;
-}
-
 function keysetCompare(a: KeysetRow, b: KeysetRow): number {
-  return Number(a._micros) - Number(b._micros) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const x = a._micros!;
+  const y = b._micros!;
+  // Equal-length non-negative integers compare as text; anything else as numbers.
+  const byTime = x.length === y.length && x[0] !== '-' && y[0] !== '-' ? (x < y ? -1 : x > y ? 1 : 0) : Number(x) - Number(y);
+  return byTime || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**
@@ -110,4 +114,18 @@ export function selectedNodeFields(info: GraphQLResolveInfo): Set<string> {
   const out = new Set<string>();
   for (const node of info.fieldNodes) collect(node.selectionSet, info, ['edges', 'node'], out);
   return out;
+}
+
+const projections = new WeakMap<object, Map<ColumnMap, Projection>>();
+
+/**
+ * The projection of a connection field's nodes. graphql-js hands every list item of one field
+ * the same `fieldNodes` array, so the selection is walked once per field of the query, not per parent.
+ */
+export function nodeProjection(info: GraphQLResolveInfo, map: ColumnMap, needs: Readonly<Record<string, readonly string[]>>): Projection {
+  let byMap = projections.get(info.fieldNodes);
+  if (!byMap) projections.set(info.fieldNodes, (byMap = new Map()));
+  let projection = byMap.get(map);
+  if (!projection) byMap.set(map, (projection = new Projection(map, selectedNodeFields(info), needs)));
+  return projection;
 }

@@ -8,7 +8,8 @@ import { RelationshipStage } from './relationship-stage.js';
  * A person the organization has a relationship with, met in one of its communities.
  * Reads go through SQL (RELATIONSHIP_FIELDS); the entity mapping is for other modules.
  */
-@ObjectType({ description: 'A person the organization has a relationship with, in one of its communities.' })
+// simpleResolvers: plain fields use graphql's default resolver (no per-field middleware chain: hot in nested reads).
+@ObjectType({ description: 'A person the organization has a relationship with, in one of its communities.', simpleResolvers: true })
 @Entity('relationships')
 export class Relationship {
   @PrimaryColumn('uuid', { name: 'organization_id' })
@@ -54,8 +55,7 @@ export class Relationship {
   @Column('timestamptz', { name: 'updated_at', default: () => 'clock_timestamp()' })
   updatedAt!: Date;
 
-  /** Keyset position, present on rows read for a page. */
-  _cursor?: string;
+  /** Keyset micros, present on rows read for a page (projection.ts keysetMicros). */
   _micros?: string;
 }
 

@@ -1,31 +1,54 @@
 import type DataLoader from 'dataloader';
 import type { TenantScope } from '../../platform/context.js';
-import { afterSql, cursorKeySql } from '../../platform/pagination.js';
+import { afterSql } from '../../platform/pagination.js';
 import type { User } from '../members/user.entity.js';
-import { byIdLoader, listPerParentLoader, nestedCountLoader, nestedPageLoader, param, perParentLoader } from './batch-loaders.js';
-import { RELATIONSHIP_COLUMNS, type Relationship } from './relationship.entity.js';
+import {
+  byIdLoader,
+  listPerParentLoader,
+  nestedCountLoader,
+  nestedPageLoader,
+  param,
+  perParentLoader,
+  type CountsFetcher,
+  type PagesFetcher,
+} from './batch-loaders.js';
+import { epochMs, keysetMicros, Projection } from './projection.js';
+import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
 import { relationshipWhere, type RelationshipConditions } from './relationship.sql.js';
 import type { RelationshipStageChange } from './stage-change.entity.js';
 import { STRENGTH_SQL } from './strength.js';
 
 /** A relationship by id (null when unknown or another tenant's). */
 export function relationshipById(scope: TenantScope): DataLoader<string, Relationship | null> {
-  return byIdLoader<Relationship>(scope, `SELECT ${RELATIONSHIP_COLUMNS} FROM relationships r WHERE r.id = ANY($1::uuid[])`);
+  return byIdLoader<Relationship>(scope, `SELECT ${RELATIONSHIP_ROW.sql} FROM relationships r WHERE r.id = ANY($1::uuid[])`, RELATIONSHIP_ROW);
 }
+
+const MEMBER_ROW = new Projection({ id: { sql: 'u.id' }, email: { sql: 'u.email' }, createdAt: { sql: epochMs('u.created_at'), time: true } }, null);
 
 /** A member by id; row-level security shows only the organization's own members. */
 export function memberById(scope: TenantScope): DataLoader<string, User | null> {
-  return byIdLoader<User>(scope, `SELECT u.id, u.email, u.created_at AS "createdAt" FROM users u WHERE u.id = ANY($1::uuid[])`);
+  return byIdLoader<User>(scope, `SELECT ${MEMBER_ROW.sql} FROM users u WHERE u.id = ANY($1::uuid[])`, MEMBER_ROW);
 }
+
+const STAGE_CHANGE_ROW = new Projection(
+  {
+    id: { sql: 's.id' },
+    relationshipId: { sql: 's.relationship_id' },
+    fromStage: { sql: 's.from_stage' },
+    toStage: { sql: 's.to_stage' },
+    changedAt: { sql: epochMs('s.changed_at'), time: true },
+  },
+  null,
+);
 
 /** Each relationship's stage changes, oldest first. */
 export function stageChangesOf(scope: TenantScope): DataLoader<string, Array<RelationshipStageChange & { _parent: string }>> {
   return listPerParentLoader(
     scope,
-    `SELECT s.id, s.relationship_id AS "_parent", s.relationship_id AS "relationshipId", s.from_stage AS "fromStage",
-            s.to_stage AS "toStage", s.changed_at AS "changedAt"
+    `SELECT ${STAGE_CHANGE_ROW.sql}, s.relationship_id AS "_parent"
        FROM relationship_stage_changes s WHERE s.relationship_id = ANY($1::uuid[])
       ORDER BY s.relationship_id, s.changed_at, s.id`,
+    STAGE_CHANGE_ROW,
   );
 }
 
@@ -39,30 +62,37 @@ export function strengthOf(scope: TenantScope): DataLoader<string, number> {
   );
 }
 
-/** Pages of `Community.relationships`: one lateral statement per distinct page and filter. */
+/** The arguments of a `Community.relationships` page: its filter and the columns its selection reads. */
+export interface RelationshipPageArgs {
+  conditions: RelationshipConditions;
+  columns: Projection;
+}
+
+/** Pages of `Community.relationships`: one lateral statement per distinct page, filter and selection. */
 export function communityRelationshipPages(scope: TenantScope) {
-  return nestedPageLoader<RelationshipConditions, Relationship>(scope, (m, parentIds, page, filter) => {
+  const fetch: PagesFetcher<RelationshipPageArgs, Relationship> = async (m, parentIds, page, { conditions, columns }) => {
     const params: unknown[] = [parentIds];
-    const where = relationshipWhere(filter, params);
+    const where = relationshipWhere(conditions, params);
     const keyset = afterSql('r', page, params.length + 1);
     params.push(...keyset.params);
-    return m.query(
-      `SELECT ${RELATIONSHIP_COLUMNS}, r._cursor AS "_cursor", r.community_id AS "_parent"
-         FROM unnest($1::uuid[]) AS p(id)
+    // Each parent's rows come out in the lateral ORDER BY; the loader checks that rather than sorting here.
+    const rows = await m.query(
+      `SELECT r.* FROM unnest($1::uuid[]) AS p(id)
          CROSS JOIN LATERAL (
-           SELECT r.*, ${cursorKeySql('r')} AS _cursor FROM relationships r
+           SELECT ${columns.sql}, ${keysetMicros('r')} AS "_micros", r.community_id AS "_parent" FROM relationships r
             WHERE r.community_id = p.id AND ${where} AND ${keyset.sql}
             ORDER BY r.created_at, r.id LIMIT ${param(params, page.first + 1)}
-         ) r
-        ORDER BY r.community_id, r.created_at, r.id`,
+         ) r`,
       params,
     );
-  });
+    return columns.hydrate(rows);
+  };
+  return nestedPageLoader(scope, fetch, (args) => `${JSON.stringify(args.conditions)}|${args.columns.key}`);
 }
 
 /** totalCount of `Community.relationships`: one grouped statement per distinct filter. */
 export function communityRelationshipTotals(scope: TenantScope) {
-  return nestedCountLoader<RelationshipConditions>(scope, (m, parentIds, filter) => {
+  const fetch: CountsFetcher<RelationshipConditions> = (m, parentIds, filter) => {
     const params: unknown[] = [parentIds];
     const where = relationshipWhere(filter, params);
     return m.query(
@@ -70,5 +100,6 @@ export function communityRelationshipTotals(scope: TenantScope) {
         WHERE r.community_id = ANY($1::uuid[]) AND ${where} GROUP BY r.community_id`,
       params,
     );
-  });
+  };
+  return nestedCountLoader(scope, fetch);
 }

@@ -1,13 +1,15 @@
-import { Arg, Authorized, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Float, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
 import { Community } from '../communities/community.entity.js';
 import { CommunityService } from '../communities/community.service.js';
-import { ConversationConnection, type Conversation } from '../conversations/conversation.entity.js';
+import { CONVERSATION_FIELDS, CONVERSATION_NEEDS, ConversationConnection, type Conversation } from '../conversations/conversation.entity.js';
 import { ConversationService } from '../conversations/conversation.service.js';
 import { User } from '../members/user.entity.js';
 import { Relationship, RelationshipConnection } from './relationship.entity.js';
 import { CreateRelationshipInput, RelationshipFilter, UpdateRelationshipInput } from './relationship.inputs.js';
+import { nodeProjection } from './projection.js';
 import { RelationshipService } from './relationship.service.js';
 import { RelationshipStageChange } from './stage-change.entity.js';
 import { STRENGTH_DESCRIPTION } from './strength.js';
@@ -79,9 +81,15 @@ export class RelationshipResolver {
   conversations(
     @Root() relationship: Relationship,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, default 20, at most 100.' }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<Connection<Conversation>> {
-    return new ConversationService(tenantOf(ctx)).ofRelationship(relationship.id, first, after);
+    return new ConversationService(tenantOf(ctx)).ofRelationship(
+      relationship.id,
+      first,
+      after,
+      nodeProjection(info, CONVERSATION_FIELDS, CONVERSATION_NEEDS),
+    );
   }
 }

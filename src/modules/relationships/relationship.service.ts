@@ -2,14 +2,15 @@ import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../platform/ids.js';
 import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
-import { afterSql, cursorKeySql, pageOf } from '../../platform/pagination.js';
+import { afterSql, pageOf } from '../../platform/pagination.js';
 import { communityRelationshipCounts } from '../communities/community.loaders.js';
 import { CommunityService } from '../communities/community.service.js';
 import { optionalText, requiredText } from '../communities/text-input.js';
 import type { User } from '../members/user.entity.js';
 import { param } from './batch-loaders.js';
 import { RelationshipStage } from './relationship-stage.js';
-import { RELATIONSHIP_COLUMNS, type Relationship } from './relationship.entity.js';
+import { epochMs, keysetMicros, type Projection } from './projection.js';
+import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
 import type { CommunityRelationshipFilter, CreateRelationshipInput, RelationshipFilter, UpdateRelationshipInput } from './relationship.inputs.js';
 import {
   communityRelationshipPages,
@@ -23,7 +24,7 @@ import { relationshipConditions, relationshipWhere } from './relationship.sql.js
 import type { RelationshipStageChange } from './stage-change.entity.js';
 import { connectionOf, type Connection } from './connection.js';
 
-type Written = Relationship & { _changeId: string | null; _changedAt: Date | null };
+type Written = Relationship & { _changeId: string | null; _changedAt: number | null };
 
 /** Relationships of the caller's organization and their stage history. */
 export class RelationshipService {
@@ -38,10 +39,12 @@ export class RelationshipService {
     const keyset = afterSql('r', page, params.length + 1);
     params.push(...keyset.params);
     const m = await this.scope.manager();
-    const rows: Relationship[] = await m.query(
-      `SELECT ${RELATIONSHIP_COLUMNS}, ${cursorKeySql('r')} AS "_cursor" FROM relationships r
-        WHERE ${where} AND ${keyset.sql} ORDER BY r.created_at, r.id LIMIT ${param(params, page.first + 1)}`,
-      params,
+    const rows: Relationship[] = RELATIONSHIP_ROW.hydrate(
+      await m.query(
+        `SELECT ${RELATIONSHIP_ROW.sql}, ${keysetMicros('r')} AS "_micros" FROM relationships r
+          WHERE ${where} AND ${keyset.sql} ORDER BY r.created_at, r.id LIMIT ${param(params, page.first + 1)}`,
+        params,
+      ),
     );
     this.prime(rows);
     return connectionOf(rows, page, async () => {
@@ -50,17 +53,21 @@ export class RelationshipService {
     });
   }
 
-  /** A page of one community's relationships, batched with its sibling communities' pages. */
+  /**
+   * A page of one community's relationships, batched with its sibling communities' pages.
+   * `columns`: what the client's selection reads (relationshipColumns), all when left out.
+   */
   async ofCommunity(
     communityId: string,
     first: number | null | undefined,
     after: string | null | undefined,
     filter?: CommunityRelationshipFilter | null,
+    columns: Projection = RELATIONSHIP_ROW,
   ): Promise<Connection<Relationship>> {
     const page = pageOf(first, after);
     const conditions = relationshipConditions({ ...filter, communityId: null });
-    const rows = await this.scope.loader(communityRelationshipPages).load({ parentId: communityId, page, filter: conditions });
-    this.prime(rows);
+    const rows = await this.scope.loader(communityRelationshipPages).load({ parentId: communityId, page, filter: { conditions, columns } });
+    if (columns.complete) this.prime(rows);
     return connectionOf(rows, page, () => this.scope.loader(communityRelationshipTotals).load({ parentId: communityId, filter: conditions }));
   }
 
@@ -97,14 +104,14 @@ export class RelationshipService {
     if (!community) throw new NotFoundError('Community', input.communityId);
     check(!community.archivedAt, 'communityId', 'communityId names an archived community, which takes no new relationships');
     const [row]: Written[] = await (await this.scope.manager()).query(
-      `WITH r AS (
-         INSERT INTO relationships (organization_id, community_id, name, handle, company, stage, qualified, owner_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
+      `WITH t AS (SELECT clock_timestamp() AS at), r AS (
+         INSERT INTO relationships (organization_id, community_id, name, handle, company, stage, qualified, owner_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT at FROM t), (SELECT at FROM t)) RETURNING *
        ), s AS (
          INSERT INTO relationship_stage_changes (organization_id, relationship_id, from_stage, to_stage, changed_at)
          SELECT organization_id, id, NULL, stage, created_at FROM r RETURNING id, changed_at
        )
-       SELECT ${RELATIONSHIP_COLUMNS}, s.id AS "_changeId", s.changed_at AS "_changedAt" FROM r, s`,
+       SELECT ${RELATIONSHIP_ROW.sql}, s.id AS "_changeId", ${epochMs('s.changed_at')} AS "_changedAt" FROM r, s`,
       [this.scope.tenantId, community.id, ...values, this.scope.principal.userId ?? null],
     );
     return this.written(row, 'relationship');
@@ -134,7 +141,7 @@ export class RelationshipService {
          SELECT organization_id, id, ${param(params, old.stage)}, stage, updated_at FROM r WHERE stage <> ${param(params, old.stage)}
          RETURNING id, changed_at
        )
-       SELECT ${RELATIONSHIP_COLUMNS}, s.id AS "_changeId", s.changed_at AS "_changedAt" FROM r LEFT JOIN s ON TRUE`,
+       SELECT ${RELATIONSHIP_ROW.sql}, s.id AS "_changeId", ${epochMs('s.changed_at')} AS "_changedAt" FROM r LEFT JOIN s ON TRUE`,
       params,
     );
     return this.written(row, 'relationship');
@@ -148,6 +155,7 @@ export class RelationshipService {
 
   /** Refreshes this request's loaders and publishes the change (and its stage change) after commit. */
   private written(row: Written, kind: 'relationship'): Relationship {
+    RELATIONSHIP_ROW.hydrate([row]);
     const { _changeId, _changedAt, ...relationship } = row;
     this.scope.loader(relationshipById).clear(row.id).prime(row.id, relationship);
     this.scope.loader(stageChangesOf).clear(row.id);
@@ -156,8 +164,8 @@ export class RelationshipService {
     this.scope.loader(communityRelationshipTotals).clearAll();
     const event: DataChangedEvent = { kind, id: row.id, communityId: row.communityId, at: row.updatedAt.toISOString() };
     this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, event);
-    if (_changeId && _changedAt) {
-      const change: DataChangedEvent = { kind: 'stage-change', id: _changeId, communityId: row.communityId, at: _changedAt.toISOString() };
+    if (_changeId && _changedAt !== null) {
+      const change: DataChangedEvent = { kind: 'stage-change', id: _changeId, communityId: row.communityId, at: new Date(_changedAt).toISOString() };
       this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, change);
     }
     return relationship;

@@ -3,7 +3,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { RelationshipStage } from './relationship-stage.js';
 
 /** One move of a relationship in the funnel; its creation is the first, from null. */
-@ObjectType({ description: 'One move of a relationship in the funnel. The first is its creation, with fromStage null.' })
+// simpleResolvers: plain fields use graphql's default resolver (no per-field middleware chain: hot in nested reads).
+@ObjectType({ description: 'One move of a relationship in the funnel. The first is its creation, with fromStage null.', simpleResolvers: true })
 @Entity('relationship_stage_changes')
 export class RelationshipStageChange {
   @PrimaryColumn('uuid', { name: 'organization_id' })

@@ -39,16 +39,23 @@ function groupBy<K>(rows: AggregateRow[], key: (r: AggregateRow) => K): Map<K, A
 }
 
 /**
- * Aggregates the inputs of a report in SQL: the whole window, each bucket and each community,
- * each a single statement grouped over all metrics at once (one part per source table).
+ * Aggregates the inputs of a report in SQL: the whole window, each bucket and each community in
+ * one statement, grouped over all metrics at once (GROUPING SETS; one part per source table).
  */
 export async function aggregateRoiInputs(m: EntityManager, q: RoiInputQuery): Promise<RoiInputs> {
-  const keys = [...q.metrics.keys()];
-  const base = { tenantId: q.tenantId, metrics: q.metrics, keys, from: q.from, to: q.to, timezone: q.timezone, communityId: q.communityId };
-  const [total, perBucket, perCommunity, starts] = await Promise.all([
-    aggregateMetrics(m, { ...base, interval: null, byCommunity: false }),
-    q.interval ? aggregateMetrics(m, { ...base, interval: q.interval, byCommunity: false }) : Promise.resolve([]),
-    aggregateMetrics(m, { ...base, interval: null, byCommunity: true }),
+  const [rows, starts] = await Promise.all([
+    aggregateMetrics(m, {
+      tenantId: q.tenantId,
+      metrics: q.metrics,
+      keys: [...q.metrics.keys()],
+      from: q.from,
+      to: q.to,
+      interval: q.interval,
+      timezone: q.timezone,
+      communityId: q.communityId,
+      byCommunity: true,
+      groupingSets: true,
+    }),
     q.interval
       ? (m.query(bucketStartsSql(q.interval, '$1::timestamptz', '$2::timestamptz', '$3::text'), [
           q.from.toISOString(),
@@ -57,10 +64,10 @@ export async function aggregateRoiInputs(m: EntityManager, q: RoiInputQuery): Pr
         ]) as Promise<Array<{ start: Date }>>)
       : Promise.resolve([]),
   ]);
-  const bucketRows = groupBy(perBucket, (r) => r.bucket!.getTime());
-  const communityRows = groupBy(perCommunity, (r) => r.communityId);
+  const bucketRows = groupBy(rows.filter((r) => r.scope === 'bucket'), (r) => r.bucket!.getTime());
+  const communityRows = groupBy(rows.filter((r) => r.scope === 'community'), (r) => r.communityId);
   return {
-    total: scopeValues(q.metrics, total),
+    total: scopeValues(q.metrics, rows.filter((r) => r.scope === 'total')),
     buckets: starts.map(({ start }) => ({ start, values: scopeValues(q.metrics, bucketRows.get(start.getTime()) ?? []) })),
     communities: [...communityRows].map(([communityId, rows]) => ({ communityId, values: scopeValues(q.metrics, rows) })),
   };

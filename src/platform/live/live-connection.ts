@@ -16,13 +16,13 @@ export enum LiveCloseCode {
 export interface LiveLimits {
   /** Most bytes waiting in the socket's send buffer before the client is dropped (default 1 MiB). */
   maxBufferedBytes: number;
-  /** Most events waiting in one subscription's queue before the client is dropped (default 10,000). */
+  /** Most events waiting in one subscription's queue before the client is dropped (default 20,000: twice the largest recordMetrics batch). */
   maxQueuedEvents: number;
   /** How long a dropped client gets to take its close frame before the socket is cut (default 5 s). */
   closeGraceMs: number;
 }
 
-export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxBufferedBytes: 1024 * 1024, maxQueuedEvents: 10_000, closeGraceMs: 5_000 };
+export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxBufferedBytes: 1024 * 1024, maxQueuedEvents: 20_000, closeGraceMs: 5_000 };
 
 /** Something a connection ends when it closes: its running subscriptions. */
 export interface Endable {

@@ -6,6 +6,23 @@ import type { LiveConnection } from './live-connection.js';
 /** The context of an operation over WebSocket: a RequestContext plus its connection. */
 export interface LiveRequestContext extends RequestContext {
   live?: LiveConnection;
+  /** Subscribers with the same share key get one execution per event between them (see shared-execution.ts). */
+  shareKey?: string;
+}
+
+/** A tenant session that remembers whether anything used it, so untouched ones need no ending. */
+export class LiveSession extends TenantSession {
+  used = false;
+
+  override manager(): ReturnType<TenantSession['manager']> {
+    this.used = true;
+    return super.manager();
+  }
+}
+
+/** A scope for one event of a subscription (its session opens only if a resolver needs it). */
+export function liveScope(app: AppServices, principal: Principal): TenantScope {
+  return new TenantScope(app, principal, new LiveSession(app.ds, principal.organizationId));
 }
 
 /** The connection of a subscription's context; subscriptions run only over WebSocket. */
@@ -50,7 +67,7 @@ export function liveCaller(ctx: RequestContext): LiveCaller {
  */
 export async function renewScope(ctx: RequestContext): Promise<void> {
   const old = ctx.scope;
-  if (!old) return;
-  ctx.scope = new TenantScope(old.app, old.principal, new TenantSession(old.app.ds, old.principal.organizationId));
+  if (!old || (old.session instanceof LiveSession && !old.session.used)) return;
+  ctx.scope = liveScope(old.app, old.principal);
   await old.session.finish(true);
 }

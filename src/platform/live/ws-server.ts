@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { Counter } from 'prom-client';
@@ -12,7 +12,8 @@ import { errorFormatter } from '../graphql-plugins.js';
 import type { QueryLimits } from '../limits/query-limits.js';
 import type { ServerMetrics } from '../observability.js';
 import { ConnectionRegistry, type RegistryOptions } from './connection-registry.js';
-import { renewScope, type LiveRequestContext } from './live-context.js';
+import { liveScope, renewScope, type LiveRequestContext } from './live-context.js';
+import { subscribeShared } from './shared-execution.js';
 import { DEFAULT_LIVE_LIMITS, LiveCloseCode, LiveConnection, type LiveLimits } from './live-connection.js';
 import { TrackedSubscription } from './tracked-subscription.js';
 
@@ -55,6 +56,10 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
   return typeof Object(value)[Symbol.asyncIterator] === 'function';
 }
 
+function isSubscription(document: DocumentNode, operationName: string | null | undefined): boolean {
+  return getOperationAST(document, operationName ?? undefined)?.operation === 'subscription';
+}
+
 function publicErrors(errors: readonly GraphQLError[], requestId: string): GraphQLError[] {
   return errors.map((e) => {
     const { error } = toPublicError(e.toJSON(), e, requestId);
@@ -93,6 +98,7 @@ export function attachWebSocketServer(options: LiveServerOptions): LiveServer {
   const disposable = useServer<ConnectionParams, Extra>(
     {
       schema,
+      subscribe: (args) => subscribeShared(args, (args.contextValue as LiveRequestContext).shareKey ?? null),
       onConnect: async (ctx: Ctx) => {
         const credential = ctx.connectionParams?.authorization;
         const socket = ctx.extra.socket;
@@ -129,7 +135,15 @@ export function attachWebSocketServer(options: LiveServerOptions): LiveServer {
         }
         const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
         if (errors.length) return publicErrors(errors, requestId);
-        const contextValue: LiveRequestContext = { ...createContext(app, requestId, connection.principal), live: connection };
+        const principal = connection.principal;
+        const base = createContext(app, requestId, principal);
+        const contextValue: LiveRequestContext = {
+          ...base,
+          // Queries and mutations keep the request's ordinary session; subscription events get lazy ones.
+          scope: isSubscription(document, payload.operationName) ? liveScope(app, principal) : base.scope,
+          live: connection,
+          shareKey: [principal.organizationId, [...principal.scopes].sort().join(','), payload.operationName ?? '', payload.query, JSON.stringify(payload.variables ?? {})].join('\u0000'),
+        };
         return {
           schema,
           document,

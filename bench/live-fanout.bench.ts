@@ -1,0 +1,74 @@
+import { loadConfig } from '../src/config.js';
+import { createServer } from '../src/server.js';
+import { benchDatabase, report, round } from './support.js';
+import { benchTenant, ClientProcess, ProcessSampler, untilOpen } from './live-support.js';
+
+const SECRET = 'bench-secret-that-is-long-enough-for-hs256';
+
+/**
+ * metricUpdated fan-out on one node: SUBSCRIBERS subscribers (one connection each, in another
+ * process), one single-point write every EVERY_MS for SECONDS (from a third process). Figures: commit-to-client latency,
+ * deliveries, the node's CPU and memory (flat after warm-up?).
+ * Args: [subscribers=2000] [seconds=30] [everyMs=10]
+ */
+export async function run(args: string[]): Promise<void> {
+  const subscribers = Number(args[0] ?? 2000);
+  const seconds = Number(args[1] ?? 30);
+  const everyMs = Number(args[2] ?? 10);
+  const db = await benchDatabase('live_fanout');
+  const server = await createServer(loadConfig(process.env, { port: 0, logLevel: 'warn', sessionSecret: SECRET, rateLimitPerMinute: 0, redisUrl: undefined }), {
+    ds: db.ds,
+  });
+  const clients = new ClientProcess();
+  const writer = new ClientProcess();
+  try {
+    const tenant = await benchTenant(server.url, 'ticks');
+    const opening = Date.now();
+    await clients.open({
+      groups: [{ url: server.url, count: subscribers }],
+      authorization: tenant.readKey,
+      query: `subscription { metricUpdated(metricKey: "ticks") { metricKey value at committedAt } }`,
+    });
+    await untilOpen([server], subscribers);
+    const openSeconds = (Date.now() - opening) / 1000;
+    const write = (durationMs: number) => writer.write({ url: server.url, token: tenant.token, metricKey: 'ticks', everyMs, durationMs });
+    // Warm up (JIT, pools) for a second, then measure from a clean slate.
+    await write(1000);
+    await clients.settle();
+    await clients.reset();
+    const node = new ProcessSampler().start();
+    const client = new ProcessSampler(clients.pid).start();
+    const writes = await write(seconds * 1000);
+    const writeSeconds = writes.seconds;
+    await clients.settle(writes.writes * subscribers);
+    node.stop();
+    client.stop();
+    const r = await clients.report();
+    const expected = (writes.writes - writes.failed) * subscribers;
+    report({
+      bench: 'live-fanout',
+      subscribers,
+      connectSeconds: round(openSeconds, 1),
+      seconds,
+      writeEveryMs: everyMs,
+      writes: writes.writes,
+      failedWrites: writes.failed,
+      achievedWritesPerSecond: round(writes.writes / writeSeconds, 1),
+      deliveries: r.received[0],
+      expectedDeliveries: expected,
+      deliveredRatio: round(r.received[0] / expected, 4),
+      deliveriesPerSecond: round(r.received[0] / writeSeconds, 0),
+      latencyMs: r.latency[0],
+      p99GoalMs: 100,
+      p99UnderGoal: r.latency[0].p99 < 100,
+      node: node.summary(5),
+      clientProcess: client.summary(5),
+      errors: r.errors.length,
+    });
+  } finally {
+    clients.close();
+    writer.close();
+    await server.close();
+    await db.close();
+  }
+}

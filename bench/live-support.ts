@@ -1,0 +1,166 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClientReport, OpenCommand, WriteCommand } from './live-clients.js';
+import { gql, round } from './support.js';
+export { paced, recordPoint } from './live-writes.js';
+
+/** A helper process of a live bench (bench/live-clients.ts, compiled): subscribers, or a writer. */
+export class ClientProcess {
+  private readonly child: ChildProcess;
+  private readonly inbox: Array<Record<string, unknown>> = [];
+  private readonly waiters: Array<() => void> = [];
+
+  constructor() {
+    this.child = fork(join(__dirname, 'live-clients.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (m: Record<string, unknown>) => {
+      this.inbox.push(m);
+      this.waiters.splice(0).forEach((w) => w());
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Opens the subscribers (one connection each) and resolves once all are acknowledged and subscribed. */
+  async open(command: Omit<OpenCommand, 'cmd'>): Promise<void> {
+    this.child.send({ cmd: 'open', ...command });
+    const reply = await this.expect(['opened', 'failed'], 120_000);
+    if (reply.ev === 'failed') throw new Error(`subscribers failed to open: ${String(reply.error)}`);
+  }
+
+  /** Writes on a fixed schedule from this process; resolves when all writes are answered. */
+  async write(command: Omit<WriteCommand, 'cmd'>): Promise<{ writes: number; failed: number; seconds: number }> {
+    this.child.send({ cmd: 'write', ...command });
+    return (await this.expect(['written'], command.durationMs + 120_000)) as unknown as { writes: number; failed: number; seconds: number };
+  }
+
+  /** Waits until the count of results stops growing (or reaches `expected`); at most `timeoutMs`. */
+  async settle(expected = Infinity, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    let still = 0;
+    while (Date.now() < deadline) {
+      const total = (await this.report()).received.reduce((a, b) => a + b, 0);
+      if (total >= expected) return;
+      still = total === last ? still + 1 : 0;
+      if (still >= 10) return; // nothing new for a second
+      last = total;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async reset(): Promise<void> {
+    this.child.send({ cmd: 'reset' });
+    await this.expect(['reset']);
+  }
+
+  async report(): Promise<ClientReport> {
+    this.child.send({ cmd: 'report' });
+    return (await this.expect(['report'])) as unknown as ClientReport;
+  }
+
+  close(): void {
+    if (this.child.connected) this.child.send({ cmd: 'close' });
+  }
+
+  private expect(events: string[], timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${events.join('/')} from the subscriber process`)), timeoutMs);
+      const check = () => {
+        const i = this.inbox.findIndex((m) => events.includes(m.ev as string));
+        if (i < 0) return void this.waiters.push(check);
+        clearTimeout(timer);
+        resolve(this.inbox.splice(i, 1)[0]);
+      };
+      check();
+    });
+  }
+}
+
+/** Waits until the servers' open-subscriptions gauges add up to `n` (reads each one's /metrics). */
+export async function untilOpen(servers: Array<{ url: string }>, n: number, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let open = 0;
+    for (const s of servers) {
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      open += Number(/^rapport_open_subscriptions (\S+)$/m.exec(text)?.[1] ?? 0);
+    }
+    if (open >= n) return;
+    if (Date.now() > deadline) throw new Error(`only ${open} of ${n} subscriptions opened`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** CPU seconds and resident memory of a process, from /proc (Linux). */
+function procStats(pid: number): { cpuSeconds: number; rssBytes: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  const rssPages = Number(fields[21]);
+  return { cpuSeconds: ticks / 100, rssBytes: rssPages * 4096 };
+}
+
+/** Samples a process's CPU use and memory once a second. */
+export class ProcessSampler {
+  private readonly samples: Array<{ t: number; cpu: number; rss: number; heap: number | null }> = [];
+  private timer?: NodeJS.Timeout;
+
+  /** `pid` undefined: this process (heap included). */
+  constructor(private readonly pid?: number) {}
+
+  start(): this {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 1000);
+    return this;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+
+  /** CPU use over the sampled period (1.0 = one core), and memory at warm-up (after `warmupS`) against the end. */
+  summary(warmupS = 5): Record<string, number | null> {
+    const first = this.samples[0];
+    const lastSample = this.samples[this.samples.length - 1];
+    const warm = this.samples.find((s) => s.t - first.t >= warmupS * 1000) ?? first;
+    const mb = (b: number | null) => (b === null ? null : round(b / 1048576, 1));
+    const tail = this.samples.filter((s) => s.t >= lastSample.t - 5000);
+    const rssTail = tail.reduce((a, s) => a + s.rss, 0) / tail.length;
+    const heads = this.samples.filter((s) => s.t >= warm.t && s.t < warm.t + 5000);
+    const rssHead = heads.reduce((a, s) => a + s.rss, 0) / Math.max(1, heads.length);
+    return {
+      cpuCores: round((lastSample.cpu - first.cpu) / ((lastSample.t - first.t) / 1000), 2),
+      rssMbAfterWarmup: mb(rssHead),
+      rssMbAtEnd: mb(rssTail),
+      rssGrowthMbAfterWarmup: round((rssTail - rssHead) / 1048576, 1),
+      heapMbAfterWarmup: mb(warm.heap),
+      heapMbAtEnd: mb(lastSample.heap),
+    };
+  }
+
+  private sample(): void {
+    if (this.pid === undefined) {
+      const cpu = process.cpuUsage();
+      const mem = process.memoryUsage();
+      this.samples.push({ t: Date.now(), cpu: (cpu.user + cpu.system) / 1e6, rss: mem.rss, heap: mem.heapUsed });
+    } else {
+      const s = procStats(this.pid);
+      this.samples.push({ t: Date.now(), cpu: s.cpuSeconds, rss: s.rssBytes, heap: null });
+    }
+  }
+}
+
+/** A tenant for a bench: its owner's token, a READ key and a SUM metric `key`. */
+export async function benchTenant(url: string, metricKey: string): Promise<{ token: string; readKey: string; organizationId: string }> {
+  const signUp = await gql(url, undefined, `mutation ($i: SignUpInput!) { signUp(input: $i) { token organization { id } } }`, {
+    i: { email: `bench-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery staple', organizationName: 'Bench' },
+  });
+  const token = signUp.signUp.token as string;
+  await gql(url, token, `mutation ($i: DefineMetricInput!) { defineMetric(input: $i) { key } }`, { i: { key: metricKey, name: metricKey, aggregation: 'SUM' } });
+  const key = await gql(url, token, `mutation { createApiKey(input: {name: "bench", scopes: [READ]}) { secret } }`);
+  return { token, readKey: key.createApiKey.secret, organizationId: signUp.signUp.organization.id };
+}
