@@ -7,16 +7,20 @@ import { benchDatabase, benchServer, gql, report, round } from './support.js';
  * inserted by the same set-based statement through a bare pg client in the same process. Batches
  * alternate between the two, so both write into a table of the same size.
  *
- * Args: [batches=30] [batchSize=10000]. Goals: >= 50,000 points/s and >= half the bare rate.
+ * Args: [batches=30] [batchSize=10000] [concurrency=1]. With a concurrency above 1, that many batches
+ * are in flight at once on each side (the bare side on as many connections), a round at a time.
+ * Goals: >= 50,000 points/s and >= half the bare rate.
  */
 export async function run(args: string[]): Promise<void> {
   const batches = Number(args[0] ?? 30);
   const size = Number(args[1] ?? 10_000);
+  const concurrency = Number(args[2] ?? 1);
+  const rounds = Math.ceil(batches / concurrency);
   const warmup = 2;
   const db = await benchDatabase('ingest');
   const server = await benchServer(db.ds);
-  const bare = new Client({ connectionString: db.url });
-  await bare.connect();
+  const bare = Array.from({ length: concurrency }, () => new Client({ connectionString: db.url }));
+  await Promise.all(bare.map((c) => c.connect()));
   try {
     const signUp = await gql(server.url, undefined, `mutation ($input: SignUpInput!) { signUp(input: $input) { token organization { id } } }`, {
       input: { email: 'bench@example.com', password: 'correct horse battery staple', organizationName: 'Bench' },
@@ -56,51 +60,58 @@ export async function run(args: string[]): Promise<void> {
     let bodyBytes = 0;
     let httpMs = 0;
     let bareMs = 0;
-    for (let batch = 0; batch < batches + warmup; batch++) {
-      const { body, params } = inputOf(batch);
-      bodyBytes = Math.max(bodyBytes, body.length);
-      let t0 = process.hrtime.bigint();
+    const elapsed = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+    const post = async (body: string) => {
       const res = await fetch(`${server.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body,
       });
       const json = (await res.json()) as { data?: { recordMetrics: { accepted: number } }; errors?: unknown };
-      const httpTime = Number(process.hrtime.bigint() - t0) / 1e6;
       if (json.data?.recordMetrics.accepted !== size) throw new Error(`recordMetrics failed: ${JSON.stringify(json.errors ?? json.data)}`);
-
-      t0 = process.hrtime.bigint();
-      const { rows } = await bare.query(INSERT_POINTS, params);
-      const bareTime = Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    const insert = async (client: Client, params: unknown[]) => {
+      const { rows } = await client.query(INSERT_POINTS, params);
       if (rows[0].accepted !== size) throw new Error('bare insert wrote fewer rows');
-      if (batch >= warmup) {
+    };
+    for (let r = 0; r < rounds + warmup; r++) {
+      const inputs = Array.from({ length: concurrency }, (_, i) => inputOf(r * concurrency + i));
+      bodyBytes = Math.max(bodyBytes, ...inputs.map((i) => i.body.length));
+      let t0 = process.hrtime.bigint();
+      await Promise.all(inputs.map((i) => post(i.body)));
+      const httpTime = elapsed(t0);
+      t0 = process.hrtime.bigint();
+      await Promise.all(inputs.map((i, n) => insert(bare[n], i.params)));
+      const bareTime = elapsed(t0);
+      if (r >= warmup) {
         httpMs += httpTime;
         bareMs += bareTime;
       }
     }
-    const points = batches * size;
+    const points = rounds * concurrency * size;
     const httpRate = points / (httpMs / 1000);
     const bareRate = points / (bareMs / 1000);
     process.stdout.write(
-      `recordMetrics over HTTP: ${Math.round(httpRate)} points/s (${round(httpMs / batches, 1)} ms a batch of ${size}, body ${bodyBytes} bytes)\n` +
-        `bare pg insert:          ${Math.round(bareRate)} points/s (${round(bareMs / batches, 1)} ms a batch)\n`,
+      `recordMetrics over HTTP: ${Math.round(httpRate)} points/s (${round(httpMs / rounds, 1)} ms a round of ${concurrency} x ${size}, body ${bodyBytes} bytes)\n` +
+        `bare pg insert:          ${Math.round(bareRate)} points/s (${round(bareMs / rounds, 1)} ms a round)\n`,
     );
     report({
       bench: 'ingest',
-      batches,
+      batches: rounds * concurrency,
       batchSize: size,
+      concurrency,
       points,
       httpPointsPerSecond: Math.round(httpRate),
       barePointsPerSecond: Math.round(bareRate),
-      httpMsPerBatch: round(httpMs / batches, 1),
-      bareMsPerBatch: round(bareMs / batches, 1),
+      httpMsPerRound: round(httpMs / rounds, 1),
+      bareMsPerRound: round(bareMs / rounds, 1),
       ratio: round(httpRate / bareRate),
       goalPointsPerSecond: 50_000,
       goalRatio: 0.5,
       met: httpRate >= 50_000 && httpRate / bareRate >= 0.5,
     });
   } finally {
-    await bare.end();
+    await Promise.all(bare.map((c) => c.end()));
     await server.close();
     await db.close();
   }

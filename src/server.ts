@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -85,6 +86,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     formatError: errorFormatter(logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No cache hints are used; the plugin would otherwise wrap every field's resolution.
+      ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(logger),
       metrics.plugin(),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },

@@ -66,18 +66,21 @@ export function afterSql(alias: string, page: Page, n: number): { sql: string; p
 export interface ConnectionResult<T> {
   edges: Array<{ cursor: string; node: T }>;
   pageInfo: PageInfo;
-  /** Resolved only when the client asks for it. */
-  totalCount: () => Promise<number>;
+  /** Counted only when a client reads it (a memoized getter: resolvers read properties, they do not call them). */
+  readonly totalCount: Promise<number>;
 }
 
 /** Builds a connection from rows fetched with `LIMIT first + 1` and a `_cursor` column. */
 export function toConnection<T extends { _cursor?: string }>(rows: T[], page: Page, totalCount: () => Promise<number>): ConnectionResult<T> {
   const visible = rows.slice(0, page.first);
   const edges = visible.map((node) => ({ cursor: encodeCursor(node._cursor!), node }));
+  let counted: Promise<number> | undefined;
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > page.first, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount,
+    get totalCount() {
+      return (counted ??= totalCount());
+    },
   };
 }
 

@@ -46,17 +46,9 @@ export class GoalService {
        ORDER BY g.created_at, g.id LIMIT $1`,
       [page.first + 1, ...cond.params],
     )) as Array<Goal & { _cursor: string }>;
-    const connection = toConnection(rows, page, async () => {
+    return toConnection(rows, page, async () => {
       const [row] = (await m.query(`SELECT count(*)::int AS n FROM goals`)) as Array<{ n: number }>;
       return row.n;
-    });
-    // type-graphql reads totalCount as a property (it would hand the function itself to the client),
-    // so it becomes a getter that counts on first read, and only then.
-    const count = connection.totalCount;
-    let counted: Promise<number> | undefined;
-    return Object.defineProperty({ edges: connection.edges, pageInfo: connection.pageInfo }, 'totalCount', {
-      get: () => (counted ??= count()),
-      enumerable: true,
     }) as unknown as GoalPage;
   }
 
