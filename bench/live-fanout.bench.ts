@@ -53,6 +53,7 @@ export async function run(args: string[]): Promise<void> {
       writeEveryMs: everyMs,
       writes: writes.writes,
       failedWrites: writes.failed,
+      writeFailures: writes.failures,
       achievedWritesPerSecond: round(writes.writes / writeSeconds, 1),
       deliveries: r.received[0],
       expectedDeliveries: expected,

@@ -81,6 +81,7 @@ export async function run(args: string[]): Promise<void> {
       writesOn: 'node B',
       writes: writes.writes,
       failedWrites: writes.failed,
+      writeFailures: writes.failures,
       achievedWritesPerSecond: round(writes.writes / writes.seconds, 1),
       nodeA: { via: 'Redis', delivered: r.received[0], expected, deliveredRatio: round(r.received[0] / expected, 4), latencyMs: r.latency[0], process: nodeA.summary(5) },
       nodeB: { via: 'local', delivered: r.received[1], expected, deliveredRatio: round(r.received[1] / expected, 4), latencyMs: r.latency[1], process: nodeB.summary(5) },

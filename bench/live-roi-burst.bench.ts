@@ -59,6 +59,7 @@ export async function run(args: string[]): Promise<void> {
     const realWrites = {
       writes: writes.writes,
       failedWrites: writes.failed,
+      writeFailures: writes.failures,
       commitsSeen: commits.length,
       commitSpanSeconds: round(commitSpanS, 2),
       recomputations: computations,

@@ -31,9 +31,9 @@ export class ClientProcess {
   }
 
   /** Writes on a fixed schedule from this process; resolves when all writes are answered. */
-  async write(command: Omit<WriteCommand, 'cmd'>): Promise<{ writes: number; failed: number; seconds: number }> {
+  async write(command: Omit<WriteCommand, 'cmd'>): Promise<{ writes: number; failed: number; failures: string[]; seconds: number }> {
     this.child.send({ cmd: 'write', ...command });
-    return (await this.expect(['written'], command.durationMs + 120_000)) as unknown as { writes: number; failed: number; seconds: number };
+    return (await this.expect(['written'], command.durationMs + 120_000)) as unknown as { writes: number; failed: number; failures: string[]; seconds: number };
   }
 
   /** Waits until the count of results stops growing (or reaches `expected`); at most `timeoutMs`. */

@@ -6,6 +6,8 @@ import { createLogger } from '../src/platform/logger.js';
 import { createServer, type RapportServer } from '../src/server.js';
 import type { DataSource } from 'typeorm';
 
+const BENCH_SECRET = 'bench-secret-that-is-long-enough-for-hs256';
+
 /** A fresh, migrated database for one bench run, on DATABASE_URL's server or an embedded one. */
 export interface BenchDatabase {
   url: string;
@@ -21,7 +23,7 @@ function withDatabase(base: string, name: string): string {
 
 /** Creates `rapport_bench_<name>` from empty, migrates it, and drops it on close. */
 export async function benchDatabase(name: string): Promise<BenchDatabase> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { sessionSecret: BENCH_SECRET });
   let base = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!base) {
@@ -51,7 +53,7 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
 
 /** A server on a free port over the bench database. */
 export async function benchServer(ds: DataSource): Promise<RapportServer> {
-  const config = loadConfig(process.env, { port: 0, logLevel: 'warn', sessionSecret: 'bench-secret-that-is-long-enough-for-hs256' });
+  const config = loadConfig(process.env, { port: 0, logLevel: 'warn', sessionSecret: BENCH_SECRET });
   return createServer(config, { ds });
 }
 

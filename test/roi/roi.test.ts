@@ -286,3 +286,43 @@ describe('cross-tenant', () => {
     expect(names.map((n: { name: string }) => n.name)).not.toContain('Hijacked');
   });
 });
+
+describe('goals on ROI', () => {
+  const CREATE = `mutation ($input: CreateGoalInput!) { createGoal(input: $input) { id metricKey roiModelId progress { current target ratio onTrack } } }`;
+
+  it('tracks a model’s roi over the goal’s period, exactly', async () => {
+    const org = await signUp(t, 'Goal ROI Org');
+    await org.client.data(`mutation ($p: [MetricPointInput!]!) { recordMetrics(points: $p) { accepted } }`, {
+      p: [
+        { metricKey: 'hours_invested', value: 10, at: '2026-01-10T12:00:00Z' },
+        { metricKey: 'ad_spend', value: 250, at: '2026-01-11T12:00:00Z' },
+        { metricKey: 'ad_spend', value: 999, at: '2026-02-01T00:00:00Z' },
+      ],
+    });
+    const { roiModels } = await org.client.data(`{ roiModels { id } }`);
+    const data = await org.client.data(CREATE, {
+      input: { name: 'Break even', roiModelId: roiModels[0].id, target: 0.5, startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-02-01T00:00:00Z' },
+    });
+    // return 0 (no leads in January), investment 10 * 75 + 250 = 1000: roi -1; ratio -1 / 0.5 = -2.
+    expect(data.createGoal).toMatchObject({ metricKey: null, roiModelId: roiModels[0].id, progress: { current: -1, target: 0.5, ratio: -2, onTrack: false } });
+    const switched = await org.client.data(
+      `mutation ($id: ID!) { updateGoal(id: $id, input: {metricKey: "ad_spend", target: 500}) { metricKey roiModelId progress { current ratio onTrack } } }`,
+      { id: data.createGoal.id },
+    );
+    expect(switched.updateGoal).toEqual({ metricKey: 'ad_spend', roiModelId: null, progress: { current: 250, ratio: 0.5, onTrack: false } });
+  });
+
+  it('needs exactly one of metricKey and roiModelId, and a model of the organization', async () => {
+    const { roiModels } = await acme.client.data(`{ roiModels { id } }`);
+    const base = { name: 'G', target: 1, startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-02-01T00:00:00Z' };
+    const both = await acme.client.error(CREATE, { input: { ...base, metricKey: 'leads', roiModelId: roiModels[0].id } });
+    expect(both.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'metricKey' });
+    const neither = await acme.client.error(CREATE, { input: base });
+    expect(neither.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'metricKey' });
+    const other = await signUp(t, 'Goal Other Org');
+    const foreign = await other.client.error(CREATE, { input: { ...base, roiModelId: roiModels[0].id } });
+    expect(foreign.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'roiModelId' });
+    const unknown = await other.client.error(CREATE, { input: { ...base, roiModelId: randomUUID() } });
+    expect(unknown.message.replace(/'[^']+'/, 'ID')).toBe(foreign.message.replace(/'[^']+'/, 'ID'));
+  });
+});

@@ -1,7 +1,9 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-@ObjectType({ description: 'A target for a metric over a period; its progress is computed from the metric’s data.' })
+@ObjectType({
+  description: 'A target for a metric, or for an ROI model’s roi, over a period; its progress is computed from the data.',
+})
 @Entity('goals')
 export class Goal {
   @PrimaryColumn('uuid', { name: 'organization_id' })
@@ -19,9 +21,13 @@ export class Goal {
   @Column('text', { nullable: true })
   description!: string | null;
 
-  @Field({ description: 'A built-in metric or one of the organization’s own.' })
-  @Column('text', { name: 'metric_key' })
-  metricKey!: string;
+  @Field(() => String, { nullable: true, description: 'A built-in metric or one of the organization’s own (null for an ROI goal).' })
+  @Column('text', { name: 'metric_key', nullable: true })
+  metricKey!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The ROI model whose roi over the period is the goal’s progress (null for a metric goal).' })
+  @Column('uuid', { name: 'roi_model_id', nullable: true })
+  roiModelId!: string | null;
 
   @Field(() => Float)
   @Column('float8')
@@ -45,5 +51,5 @@ export class Goal {
 }
 
 /** The columns of a Goal as the entity names them, for raw SQL over alias `g`. */
-export const GOAL_COLUMNS = `g.id, g.name, g.description, g.metric_key AS "metricKey", g.target, g.starts_at AS "startsAt",
+export const GOAL_COLUMNS = `g.id, g.name, g.description, g.metric_key AS "metricKey", g.roi_model_id AS "roiModelId", g.target, g.starts_at AS "startsAt",
   g.ends_at AS "endsAt", g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;

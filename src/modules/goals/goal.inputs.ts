@@ -1,4 +1,4 @@
-import { Field, Float, InputType } from 'type-graphql';
+import { Field, Float, ID, InputType } from 'type-graphql';
 import { ConnectionType } from '../../platform/pagination.js';
 import { Goal } from './goal.entity.js';
 
@@ -7,8 +7,11 @@ export class CreateGoalInput {
   @Field({ description: '1 to 200 characters.' })
   name!: string;
 
-  @Field({ description: 'A built-in metric or one of the organization’s own.' })
-  metricKey!: string;
+  @Field(() => String, { nullable: true, description: 'A built-in metric or one of the organization’s own. Give this or roiModelId.' })
+  metricKey?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'An ROI model: the goal tracks its roi over the period. Give this or metricKey.' })
+  roiModelId?: string | null;
 
   @Field(() => Float)
   target!: number;
@@ -28,8 +31,11 @@ export class UpdateGoalInput {
   @Field(() => String, { nullable: true })
   name?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Makes the goal track this metric (and no ROI model).' })
   metricKey?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Makes the goal track this ROI model’s roi (and no metric).' })
+  roiModelId?: string | null;
 
   @Field(() => Float, { nullable: true })
   target?: number | null;

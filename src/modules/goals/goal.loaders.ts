@@ -3,23 +3,33 @@ import type { TenantScope } from '../../platform/context.js';
 import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { aggregateMetricWindows, type MetricWindow } from '../metrics/metric-engine.js';
 import { zeroWhenEmpty } from '../metrics/metric-aggregation.js';
+import { RoiService } from '../roi/roi.service.js';
 import type { Goal } from './goal.entity.js';
 import { measuredUntil, progressOf, type GoalProgressValue } from './goal-progress.js';
 
 /**
- * The progress of many goals in two statements however many goals are asked: one resolving their
- * metric keys, one aggregating each goal's metric over its own elapsed period with the shared engine.
+ * The progress of many goals: for metric goals two statements however many goals are asked (one
+ * resolving their metric keys, one aggregating each goal's metric over its own elapsed period with
+ * the shared engine); an ROI goal's progress is its model's roi over the period, one report each.
  */
 export function goalProgressLoader(scope: TenantScope): DataLoader<Goal, GoalProgressValue, string> {
   return new DataLoader<Goal, GoalProgressValue, string>(
     async (goals) => {
       const now = new Date();
       const m = await scope.manager();
-      const metrics = await resolveMetrics(m, goals.map((g) => g.metricKey));
+      const metricGoals = goals.filter((g): g is Goal & { metricKey: string } => g.metricKey !== null);
+      const metrics = await resolveMetrics(m, metricGoals.map((g) => g.metricKey));
       const windows: MetricWindow[] = [];
-      for (const g of goals) {
+      for (const g of metricGoals) {
         const until = measuredUntil(g, now);
         if (metrics.has(g.metricKey) && until > g.startsAt) windows.push({ id: g.id, from: g.startsAt, to: until, keys: [g.metricKey] });
+      }
+      const roiByGoal = new Map<string, number | null>();
+      for (const g of goals) {
+        const until = measuredUntil(g, now);
+        if (g.roiModelId && until > g.startsAt) {
+          roiByGoal.set(g.id, (await new RoiService(scope).report(g.roiModelId, { from: g.startsAt, to: until })).roi);
+        }
       }
       const rows = await aggregateMetricWindows(m, {
         tenantId: scope.tenantId,
@@ -32,7 +42,8 @@ export function goalProgressLoader(scope: TenantScope): DataLoader<Goal, GoalPro
       });
       const byGoal = new Map(rows.map((r) => [r.windowId, r.value]));
       return goals.map((g) => {
-        const metric = metrics.get(g.metricKey);
+        if (g.roiModelId) return progressOf(g, roiByGoal.get(g.id) ?? null, now);
+        const metric = metrics.get(g.metricKey!);
         const empty = metric && zeroWhenEmpty(metric.aggregation) ? 0 : null;
         return progressOf(g, byGoal.get(g.id) ?? empty, now);
       });

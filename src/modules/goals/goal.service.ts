@@ -4,6 +4,7 @@ import { isUuid } from '../../platform/ids.js';
 import { LIVE_TOPICS, type GoalChangedEvent } from '../../platform/live/topics.js';
 import { afterSql, cursorKeySql, pageOf, toConnection, type ConnectionResult } from '../../platform/pagination.js';
 import { resolveMetrics } from '../metrics/metric-catalog.js';
+import { RoiModelService } from '../roi/roi-model.service.js';
 import { optionalText, requiredText } from '../metrics/text.js';
 import { GOAL_COLUMNS, type Goal } from './goal.entity.js';
 import type { CreateGoalInput, UpdateGoalInput } from './goal.inputs.js';
@@ -19,7 +20,8 @@ export interface GoalPage {
 interface GoalFields {
   name: string;
   description: string | null;
-  metricKey: string;
+  metricKey: string | null;
+  roiModelId: string | null;
   target: number;
   startsAt: Date;
   endsAt: Date;
@@ -54,11 +56,16 @@ export class GoalService {
 
   /** Creates a goal. */
   async create(input: CreateGoalInput): Promise<Goal> {
-    const fields = await this.validate({ ...input, description: input.description ?? null });
+    const fields = await this.validate({
+      ...input,
+      metricKey: input.metricKey ?? null,
+      roiModelId: input.roiModelId ?? null,
+      description: input.description ?? null,
+    });
     const [goal] = (await (await this.scope.manager()).query(
-      `INSERT INTO goals AS g (organization_id, name, description, metric_key, target, starts_at, ends_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${GOAL_COLUMNS}`,
-      [this.scope.tenantId, fields.name, fields.description, fields.metricKey, fields.target, fields.startsAt, fields.endsAt],
+      `INSERT INTO goals AS g (organization_id, name, description, metric_key, roi_model_id, target, starts_at, ends_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${GOAL_COLUMNS}`,
+      [this.scope.tenantId, fields.name, fields.description, fields.metricKey, fields.roiModelId, fields.target, fields.startsAt, fields.endsAt],
     )) as Goal[];
     this.changed(goal.id, false);
     return goal;
@@ -68,21 +75,24 @@ export class GoalService {
   async update(id: string, input: UpdateGoalInput): Promise<Goal> {
     const goal = await this.find(id);
     if (!goal) throw new NotFoundError('Goal', id);
+    // Naming a metric or a model switches what the goal tracks.
+    const retarget = input.metricKey != null || input.roiModelId != null;
     const fields = await this.validate({
       name: input.name ?? goal.name,
       description: input.description === undefined ? goal.description : input.description,
-      metricKey: input.metricKey ?? goal.metricKey,
+      metricKey: retarget ? (input.metricKey ?? null) : goal.metricKey,
+      roiModelId: retarget ? (input.roiModelId ?? null) : goal.roiModelId,
       target: input.target ?? goal.target,
       startsAt: input.startsAt ?? goal.startsAt,
       endsAt: input.endsAt ?? goal.endsAt,
-    }, input.metricKey !== undefined && input.metricKey !== null);
+    }, retarget);
     const [updated] = (await (await this.scope.manager()).query(
       `WITH g AS (
-         UPDATE goals SET name = $2, description = $3, metric_key = $4, target = $5, starts_at = $6, ends_at = $7,
+         UPDATE goals SET name = $2, description = $3, metric_key = $4, roi_model_id = $8, target = $5, starts_at = $6, ends_at = $7,
            updated_at = clock_timestamp()
          WHERE id = $1 RETURNING *
        ) SELECT ${GOAL_COLUMNS} FROM g`,
-      [goal.id, fields.name, fields.description, fields.metricKey, fields.target, fields.startsAt, fields.endsAt],
+      [goal.id, fields.name, fields.description, fields.metricKey, fields.target, fields.startsAt, fields.endsAt, fields.roiModelId],
     )) as Goal[];
     this.changed(goal.id, false);
     return updated;
@@ -103,8 +113,15 @@ export class GoalService {
     check(Number.isFinite(f.target), 'target', 'target must be a finite number');
     check(f.endsAt.getTime() > f.startsAt.getTime(), 'endsAt', 'endsAt must be after startsAt');
     if (checkMetric) {
-      const metrics = await resolveMetrics(await this.scope.manager(), [f.metricKey]);
-      check(metrics.has(f.metricKey), 'metricKey', `metricKey '${f.metricKey}' is not a metric of this organization`);
+      check((f.metricKey === null) !== (f.roiModelId === null), 'metricKey', 'give either metricKey or roiModelId, not both');
+      if (f.metricKey !== null) {
+        const metrics = await resolveMetrics(await this.scope.manager(), [f.metricKey]);
+        check(metrics.has(f.metricKey), 'metricKey', `metricKey '${f.metricKey}' is not a metric of this organization`);
+      } else {
+        const model = await new RoiModelService(this.scope).find(f.roiModelId!);
+        check(model !== null, 'roiModelId', `roiModelId '${f.roiModelId}' is not an ROI model of this organization`);
+        f = { ...f, roiModelId: model.id };
+      }
     }
     return { ...f, name, description };
   }
