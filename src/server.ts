@@ -14,7 +14,7 @@ import { Authenticator } from './platform/auth/authenticator.js';
 import type { Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
 import { AppError, ErrorCode } from './platform/errors.js';
-import { errorFormatter, transactionPlugin } from './platform/graphql-plugins.js';
+import { errorFormatter, nulCharacterPlugin, transactionPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
 import { createRateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -89,6 +89,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // No cache hints are used; the plugin would otherwise wrap every field's resolution.
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(logger),
+      nulCharacterPlugin(),
       metrics.plugin(),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },
     ],

@@ -1,6 +1,6 @@
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
 import type { RequestContext } from './context.js';
-import { ErrorCode, toPublicError } from './errors.js';
+import { BadInputError, ErrorCode, toPublicError } from './errors.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -48,4 +48,37 @@ function unwrap(error: unknown): unknown {
   let e = error as { originalError?: unknown };
   while (e && e.originalError) e = e.originalError as { originalError?: unknown };
   return e;
+}
+
+/** The path of the first string in `value` that holds a NUL character (PostgreSQL text cannot), or null. */
+export function findNulCharacter(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || 'value' : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNulCharacter(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const found = findNulCharacter(inner, path ? `${path}.${key}` : key);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/** Refuses text holding a NUL character, in variables or inline, before any resolver runs. */
+export function nulCharacterPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request }) {
+          const where = findNulCharacter(request.variables ?? {}) ?? (request.query?.includes('\\u0000') ? 'query' : null);
+          if (where) throw new BadInputError(`${where} must not contain the NUL character (U+0000)`, { field: where });
+        },
+      };
+    },
+  };
 }

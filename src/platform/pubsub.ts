@@ -27,6 +27,9 @@ export function channelOf(tenantId: string, topic: string): string {
   return `rapport:${tenantId}:${topic}`;
 }
 
+/** Listeners called in one turn of the event loop by LocalListeners.dispatch. */
+export const DISPATCH_CHUNK = 200;
+
 /** Dispatches to local listeners; the in-process PubSub and the Redis one share it. */
 export class LocalListeners {
   private readonly channels = new Map<string, Set<Listener>>();
@@ -49,17 +52,29 @@ export class LocalListeners {
     };
   }
 
-  /** Calls every listener of the channel; one that throws does not stop the others. */
+  /**
+   * Calls every listener of the channel; one that throws does not stop the others. Listeners are
+   * called DISPATCH_CHUNK at a time, each chunk in its own turn of the event loop, so that a
+   * channel with thousands of subscribers never keeps requests waiting behind one event (each
+   * listener still hears a channel's events in order).
+   */
   dispatch(channel: string, payload: unknown, meta: EventMeta, onError?: (error: unknown) => void): void {
     const set = this.channels.get(channel);
     if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        listener(payload, meta);
-      } catch (error) {
-        onError?.(error);
+    const listeners = [...set];
+    const run = (from: number) => {
+      const to = Math.min(listeners.length, from + DISPATCH_CHUNK);
+      for (let i = from; i < to; i++) {
+        if (from > 0 && !set.has(listeners[i])) continue; // removed while waiting for its turn
+        try {
+          listeners[i](payload, meta);
+        } catch (error) {
+          onError?.(error);
+        }
       }
-    }
+      if (to < listeners.length) setImmediate(() => run(to));
+    };
+    run(0);
   }
 
   /** Whether the channel has any listener. */
