@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { TenantScope } from '../../platform/context.js';
-import { byIdLoader, perParentLoader } from '../relationships/batch-loaders.js';
+import { byIdLoader, perParentLoader } from '../../platform/sql/batch-loaders.js';
 import { COMMUNITY_ROW, type Community } from './community.entity.js';
 
 /** A community by id (null when unknown or another tenant's); exported for other modules' fields. */

@@ -4,12 +4,12 @@ import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
 import { RELATIONSHIP_FIELDS, RELATIONSHIP_NEEDS, RelationshipConnection, type Relationship } from '../relationships/relationship.entity.js';
 import { CommunityRelationshipFilter } from '../relationships/relationship.inputs.js';
-import { nodeProjection } from '../relationships/projection.js';
+import { nodeProjection } from '../../platform/sql/projection.js';
 import { RelationshipService } from '../relationships/relationship.service.js';
 import { Community, CommunityConnection } from './community.entity.js';
 import { CommunityFilter, CreateCommunityInput, UpdateCommunityInput } from './community.inputs.js';
 import { CommunityService } from './community.service.js';
-import type { Connection } from '../relationships/connection.js';
+import type { Connection } from '../../platform/sql/connection.js';
 
 @Resolver(() => Community)
 export class CommunityResolver {

@@ -3,13 +3,13 @@ import { check, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../platform/ids.js';
 import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
 import { afterSql, pageOf } from '../../platform/pagination.js';
-import { param } from '../relationships/batch-loaders.js';
-import { keysetMicros } from '../relationships/projection.js';
+import { param } from '../../platform/sql/batch-loaders.js';
+import { keysetMicros } from '../../platform/sql/projection.js';
 import { COMMUNITY_ROW, type Community } from './community.entity.js';
 import type { CommunityFilter, CreateCommunityInput, UpdateCommunityInput } from './community.inputs.js';
 import { communityById, communityRelationshipCounts, type RelationshipCounts } from './community.loaders.js';
 import { optionalRange, optionalText, optionalUrl, requiredText, tagList } from './text-input.js';
-import { connectionOf, type Connection } from '../relationships/connection.js';
+import { connectionOf, type Connection } from '../../platform/sql/connection.js';
 
 /** The SQL conditions of a CommunityFilter over alias `c`, appending its parameters to `params`. */
 function filterSql(filter: CommunityFilter | null | undefined, params: unknown[]): string {

@@ -1,7 +1,7 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { ConnectionType } from '../../platform/pagination.js';
-import { epochMs, Projection, type ColumnMap } from '../relationships/projection.js';
+import { epochMs, Projection, type ColumnMap } from '../../platform/sql/projection.js';
 
 /**
  * A conversation with the person of a relationship.

@@ -1,7 +1,7 @@
 import type { TenantScope } from '../../platform/context.js';
 import { afterSql } from '../../platform/pagination.js';
-import { nestedCountLoader, nestedPageLoader, param, type CountsFetcher, type PagesFetcher } from '../relationships/batch-loaders.js';
-import { keysetMicros, type Projection } from '../relationships/projection.js';
+import { nestedCountLoader, nestedPageLoader, param, type CountsFetcher, type PagesFetcher } from '../../platform/sql/batch-loaders.js';
+import { keysetMicros, type Projection } from '../../platform/sql/projection.js';
 import type { Conversation } from './conversation.entity.js';
 
 /** Pages of `Relationship.conversations`: one lateral statement per distinct page and selection (`filter` is the columns). */

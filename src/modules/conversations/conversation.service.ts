@@ -5,11 +5,11 @@ import { pageOf } from '../../platform/pagination.js';
 import { optionalRange, optionalText } from '../communities/text-input.js';
 import { strengthOf } from '../relationships/relationship.loaders.js';
 import { RelationshipService } from '../relationships/relationship.service.js';
-import type { Projection } from '../relationships/projection.js';
+import type { Projection } from '../../platform/sql/projection.js';
 import { CONVERSATION_ROW, type Conversation } from './conversation.entity.js';
 import type { LogConversationInput } from './conversation.inputs.js';
 import { relationshipConversationPages, relationshipConversationTotals } from './conversation.loaders.js';
-import { connectionOf, type Connection } from '../relationships/connection.js';
+import { connectionOf, type Connection } from '../../platform/sql/connection.js';
 
 /** How far in the future an occurredAt may be, for clients whose clocks run ahead. */
 const CLOCK_SKEW_MS = 5 * 60_000;

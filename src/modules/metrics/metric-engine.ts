@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { BUILT_IN_BY_KEY, SOURCE_TABLES, type BuiltInMetric, type BuiltInSource } from './built-in-metrics.js';
 import { INTERVAL_UNIT, type Interval } from './interval.js';
 import { MetricAggregation } from './metric-aggregation.js';
-import { SqlParams } from './sql-params.js';
+import { SqlParams } from '../../platform/sql/sql-params.js';
 
 /** A metric the engine can aggregate: a built-in one, or one of the tenant's own with its id. */
 export interface ResolvedMetric {

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { INTERVAL_UNIT, Interval } from './interval.js';
 import { zeroWhenEmpty } from './metric-aggregation.js';
 import { metricQuerySql, type ResolvedMetric } from './metric-engine.js';
-import { SqlParams } from './sql-params.js';
+import { SqlParams } from '../../platform/sql/sql-params.js';
 
 /** Where a window stands in the organization: its time zone, bucket count, and whether the community is its. */
 export interface WindowContext {

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { ConnectionType } from '../../platform/pagination.js';
-import { epochMs, Projection, type ColumnMap } from './projection.js';
+import { epochMs, Projection, type ColumnMap } from '../../platform/sql/projection.js';
 import { RelationshipStage } from './relationship-stage.js';
 
 /**

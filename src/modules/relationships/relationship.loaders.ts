@@ -11,8 +11,8 @@ import {
   perParentLoader,
   type CountsFetcher,
   type PagesFetcher,
-} from './batch-loaders.js';
-import { epochMs, keysetMicros, Projection } from './projection.js';
+} from '../../platform/sql/batch-loaders.js';
+import { epochMs, keysetMicros, Projection } from '../../platform/sql/projection.js';
 import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
 import { relationshipWhere, type RelationshipConditions } from './relationship.sql.js';
 import type { RelationshipStageChange } from './stage-change.entity.js';

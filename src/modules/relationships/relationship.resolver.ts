@@ -9,11 +9,11 @@ import { ConversationService } from '../conversations/conversation.service.js';
 import { User } from '../members/user.entity.js';
 import { Relationship, RelationshipConnection } from './relationship.entity.js';
 import { CreateRelationshipInput, RelationshipFilter, UpdateRelationshipInput } from './relationship.inputs.js';
-import { nodeProjection } from './projection.js';
+import { nodeProjection } from '../../platform/sql/projection.js';
 import { RelationshipService } from './relationship.service.js';
 import { RelationshipStageChange } from './stage-change.entity.js';
 import { STRENGTH_DESCRIPTION } from './strength.js';
-import type { Connection } from './connection.js';
+import type { Connection } from '../../platform/sql/connection.js';
 
 @Resolver(() => Relationship)
 export class RelationshipResolver {

@@ -7,9 +7,9 @@ import { communityRelationshipCounts } from '../communities/community.loaders.js
 import { CommunityService } from '../communities/community.service.js';
 import { optionalText, requiredText } from '../communities/text-input.js';
 import type { User } from '../members/user.entity.js';
-import { param } from './batch-loaders.js';
+import { param } from '../../platform/sql/batch-loaders.js';
 import { RelationshipStage } from './relationship-stage.js';
-import { epochMs, keysetMicros, type Projection } from './projection.js';
+import { epochMs, keysetMicros, type Projection } from '../../platform/sql/projection.js';
 import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
 import type { CommunityRelationshipFilter, CreateRelationshipInput, RelationshipFilter, UpdateRelationshipInput } from './relationship.inputs.js';
 import {
@@ -22,7 +22,7 @@ import {
 } from './relationship.loaders.js';
 import { relationshipConditions, relationshipWhere } from './relationship.sql.js';
 import type { RelationshipStageChange } from './stage-change.entity.js';
-import { connectionOf, type Connection } from './connection.js';
+import { connectionOf, type Connection } from '../../platform/sql/connection.js';
 
 type Written = Relationship & { _changeId: string | null; _changedAt: number | null };
 

@@ -1,6 +1,6 @@
 import { check } from '../../platform/errors.js';
 import { isUuid } from '../../platform/ids.js';
-import { param } from './batch-loaders.js';
+import { param } from '../../platform/sql/batch-loaders.js';
 import type { RelationshipStage } from './relationship-stage.js';
 import type { RelationshipFilter } from './relationship.inputs.js';
 

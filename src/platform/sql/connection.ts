@@ -1,4 +1,4 @@
-import { encodeCursor, type Page, type PageInfo } from '../../platform/pagination.js';
+import { encodeCursor, type Page, type PageInfo } from '../pagination.js';
 import type { KeysetRow } from './projection.js';
 
 /** An edge whose cursor is encoded only if a client asks for it. */

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
-import type { TenantScope } from '../../platform/context.js';
-import { isUuid } from '../../platform/ids.js';
-import type { Page } from '../../platform/pagination.js';
+import type { TenantScope } from '../context.js';
+import { isUuid } from '../ids.js';
+import type { Page } from '../pagination.js';
 import { inKeysetOrder, type KeysetRow, type Projection } from './projection.js';
 
 /** Distinct well-formed ids, lower-cased as PostgreSQL prints them; malformed ids match nothing. */
