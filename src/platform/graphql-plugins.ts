@@ -76,7 +76,15 @@ export function nulCharacterPlugin(): ApolloServerPlugin<RequestContext> {
       return {
         async didResolveOperation({ request }) {
           const where = findNulCharacter(request.variables ?? {}) ?? (request.query?.includes('\\u0000') ? 'query' : null);
-          if (where) throw new BadInputError(`${where} must not contain the NUL character (U+0000)`, { field: where });
+          if (where) {
+            // Fields are named as resolvers name them: `name` for `input.name`, `points[2].key` as it is.
+            const field = /^[^.[]+\.(.+)$/.exec(where)?.[1] ?? where;
+            const index = /^[^.[]+\[(\d+)\]/.exec(where)?.[1];
+            throw new BadInputError(`${field} must not contain the NUL character (U+0000)`, {
+              field,
+              ...(index === undefined ? {} : { index: Number(index) }),
+            });
+          }
         },
       };
     },

@@ -126,7 +126,7 @@ describe('recordMetrics', () => {
     ['an idempotency key over 200 characters', { idempotencyKey: 'k'.repeat(201) }, 'idempotencyKey', '200'],
     ['an empty idempotency key', { idempotencyKey: '' }, 'idempotencyKey', '200'],
     ['an idempotency key holding U+0000', { idempotencyKey: 'a\u0000b' }, 'idempotencyKey', 'U+0000'],
-    ['a metric key holding U+0000', { metricKey: 'signups\u0000' }, 'metricKey', 'not a defined metric'],
+    ['a metric key holding U+0000', { metricKey: 'signups\u0000' }, 'metricKey', 'NUL character'],
   ])('rejects %s with its index and field', async (_what, bad, field, words) => {
     const before = await pointCount(t, a.organizationId);
     const e = await a.client.error(RECORD, { points: [point(), point(), point(bad)] });

@@ -143,7 +143,7 @@ describe('text input', () => {
   it('refuses a NUL character in a variable or inline, naming where, and writes nothing', async () => {
     const create = `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`;
     const e = await acme.client.error(create, { input: { name: 'bad\u0000name', scopes: ['READ'] } });
-    expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.name' });
+    expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
     const inline = await acme.client.error(`mutation { createApiKey(input: {name: "bad\\u0000name", scopes: [READ]}) { secret } }`);
     expect(inline.extensions?.code).toBe('BAD_USER_INPUT');
     const rows = await t.ds.query(`SELECT count(*)::int AS n FROM api_keys WHERE name LIKE 'bad%'`);
