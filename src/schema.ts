@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTimeScalar } from './platform/date-time.js';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker.js';
 import { ApiKeyResolver } from './modules/api-keys/api-key.resolver.js';
@@ -29,7 +29,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     authChecker,
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
-    scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     pubSub: NO_TOPIC_PUBSUB, // required with subscriptions; ours all bring their own tenant-scoped `subscribe`
   });
   return built;
