@@ -21,3 +21,11 @@ describe('DateTime', () => {
     expect(() => DateTimeScalar.serialize(new Date(NaN))).toThrow(/invalid/);
   });
 });
+
+describe('DateTime calendar', () => {
+  it('knows leap years', () => {
+    expect(DateTimeScalar.parseValue('2024-02-29T00:00:00Z')).toEqual(new Date(Date.UTC(2024, 1, 29)));
+    expect(() => DateTimeScalar.parseValue('2100-02-29T00:00:00Z')).toThrow(/not a real date/);
+    expect(DateTimeScalar.parseValue('2000-02-29T00:00:00Z')).toEqual(new Date(Date.UTC(2000, 1, 29)));
+  });
+});

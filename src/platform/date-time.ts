@@ -3,19 +3,25 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 // RFC 3339 date-time: a date, 'T', a time with optional fraction, and 'Z' or an offset.
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysIn(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : MONTH_DAYS[month - 1];
+}
+
 function parse(value: unknown): Date {
   if (typeof value !== 'string' || !RFC3339.test(value)) {
     throw new GraphQLError(`DateTime must be an RFC 3339 date-time string such as 2026-01-31T12:00:00Z, got ${JSON.stringify(value)}`);
   }
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not a real date`);
-  const date = new Date(ms);
-  // Date.parse rolls 2026-02-31 over to March: compare the calendar date back.
-  const [y, m, d] = value.slice(0, 10).split('-').map(Number);
-  if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(y, m, 0)).getUTCDate()) {
-    throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not a real date`);
-  }
-  return date;
+  // Date.parse rolls 2026-02-31 over to March: check the day against the month's length.
+  const y = Number(value.slice(0, 4));
+  const m = Number(value.slice(5, 7));
+  const d = Number(value.slice(8, 10));
+  if (m < 1 || m > 12 || d < 1 || d > daysIn(y, m)) throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not a real date`);
+  return new Date(ms);
 }
 
 /**
