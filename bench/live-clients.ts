@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { Histogram } from './live-histogram.js';
 import { paced, recordPoint } from './live-writes.js';
 
 /**
@@ -23,6 +24,8 @@ export interface ClientReport {
   received: number[];
   /** Commit-to-client latency in ms (from `committedAt` in the payload), per group: quantiles and max. */
   latency: Array<{ p50: number; p90: number; p99: number; max: number; n: number }>;
+  /** The latency histograms themselves (sparse [0.1 ms step, count]), to merge the reports of several processes. */
+  histograms: Array<Array<[number, number]>>;
   /** Errors and closes seen. */
   errors: string[];
   /** The distinct last payloads, as JSON (for benches whose subscribers must all end on the same value). */
@@ -40,28 +43,6 @@ export interface WriteCommand {
 }
 
 type Command = OpenCommand | WriteCommand | { cmd: 'reset' } | { cmd: 'report' } | { cmd: 'close' };
-
-/** Latencies in 0.1 ms steps up to 60 s: a histogram, so millions of samples cost nothing. */
-class Histogram {
-  private readonly counts = new Uint32Array(600_001);
-  n = 0;
-  max = 0;
-  add(ms: number): void {
-    const v = Math.max(0, ms);
-    this.counts[Math.min(this.counts.length - 1, Math.round(v * 10))]++;
-    this.n++;
-    if (v > this.max) this.max = v;
-  }
-  quantile(q: number): number {
-    const target = Math.ceil(q * this.n);
-    let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i];
-      if (seen >= target && seen > 0) return i / 10;
-    }
-    return NaN;
-  }
-}
 
 const sockets: WebSocket[] = [];
 let histograms: Histogram[] = [];
@@ -118,7 +99,8 @@ function report(): ClientReport {
   return {
     ev: 'report',
     received,
-    latency: histograms.map((h) => ({ p50: h.quantile(0.5), p90: h.quantile(0.9), p99: h.quantile(0.99), max: h.max, n: h.n })),
+    latency: histograms.map((h) => h.summary()),
+    histograms: histograms.map((h) => h.sparse()),
     errors: errors.slice(0, 20),
     lastPayloads: [...new Set(last.values())],
   };

@@ -1,9 +1,11 @@
 import { loadConfig } from '../src/config.js';
 import { createServer } from '../src/server.js';
 import { benchDatabase, report, round } from './support.js';
-import { benchTenant, ClientProcess, ProcessSampler, untilOpen } from './live-support.js';
+import { benchTenant, ClientPool, ClientProcess, ProcessSampler, untilOpen } from './live-support.js';
 
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256';
+/** Subscriber processes (parsing is spread so that it adds little queueing of its own). */
+const CLIENT_PROCESSES = 2;
 
 /**
  * metricUpdated fan-out on one node: SUBSCRIBERS subscribers (one connection each, in another
@@ -19,7 +21,7 @@ export async function run(args: string[]): Promise<void> {
   const server = await createServer(loadConfig(process.env, { port: 0, logLevel: 'warn', sessionSecret: SECRET, rateLimitPerMinute: 0, redisUrl: undefined }), {
     ds: db.ds,
   });
-  const clients = new ClientProcess();
+  const clients = new ClientPool(CLIENT_PROCESSES);
   const writer = new ClientProcess();
   try {
     const tenant = await benchTenant(server.url, 'ticks');
@@ -37,12 +39,12 @@ export async function run(args: string[]): Promise<void> {
     await clients.settle();
     await clients.reset();
     const node = new ProcessSampler().start();
-    const client = new ProcessSampler(clients.pid).start();
+    const clientSamplers = clients.pids.map((pid) => new ProcessSampler(pid).start());
     const writes = await write(seconds * 1000);
     const writeSeconds = writes.seconds;
     await clients.settle(writes.writes * subscribers);
     node.stop();
-    client.stop();
+    clientSamplers.forEach((c) => c.stop());
     const r = await clients.report();
     const expected = (writes.writes - writes.failed) * subscribers;
     report({
@@ -63,7 +65,7 @@ export async function run(args: string[]): Promise<void> {
       p99GoalMs: 100,
       p99UnderGoal: r.latency[0].p99 < 100,
       node: node.summary(5),
-      clientProcess: client.summary(5),
+      clientProcesses: { count: CLIENT_PROCESSES, cpuCores: round(clientSamplers.reduce((a, c) => a + (c.summary(5).cpuCores ?? 0), 0), 2) },
       errors: r.errors.length,
     });
   } finally {

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { createServer } from '../src/server.js';
 import { benchDatabase, report, round } from './support.js';
-import { benchTenant, ClientProcess, ProcessSampler, untilOpen } from './live-support.js';
+import { benchTenant, ClientPool, ClientProcess, ProcessSampler, untilOpen } from './live-support.js';
 
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256';
+/** Subscriber processes (parsing is spread so that it adds little queueing of its own). */
+const CLIENT_PROCESSES = 2;
 
 /** Starts `node dist/src/main.js` as the second node and resolves with its URL and pid. */
 async function startNode(env: Record<string, string>): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
@@ -47,7 +49,7 @@ export async function run(args: string[]): Promise<void> {
   const db = await benchDatabase('live_redis');
   const a = await createServer(loadConfig(process.env, { port: 0, logLevel: 'warn', sessionSecret: SECRET, rateLimitPerMinute: 0, redisUrl }), { ds: db.ds });
   const b = await startNode({ DATABASE_URL: db.url, REDIS_URL: redisUrl, SESSION_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '0' });
-  const clients = new ClientProcess();
+  const clients = new ClientPool(CLIENT_PROCESSES);
   const writer = new ClientProcess();
   try {
     const tenant = await benchTenant(a.url, 'ticks');
@@ -67,10 +69,10 @@ export async function run(args: string[]): Promise<void> {
     await clients.reset();
     const nodeA = new ProcessSampler().start();
     const nodeB = new ProcessSampler(b.pid).start();
-    const client = new ProcessSampler(clients.pid).start();
+    const clientSamplers = clients.pids.map((pid) => new ProcessSampler(pid).start());
     const writes = await write(seconds * 1000);
     await clients.settle((writes.writes - writes.failed) * 2 * perNode);
-    [nodeA, nodeB, client].forEach((s) => s.stop());
+    [nodeA, nodeB, ...clientSamplers].forEach((s) => s.stop());
     const r = await clients.report();
     const expected = (writes.writes - writes.failed) * perNode;
     report({
@@ -87,7 +89,7 @@ export async function run(args: string[]): Promise<void> {
       nodeB: { via: 'local', delivered: r.received[1], expected, deliveredRatio: round(r.received[1] / expected, 4), latencyMs: r.latency[1], process: nodeB.summary(5) },
       p99GoalMs: 100,
       p99UnderGoal: Math.max(r.latency[0].p99, r.latency[1].p99) < 100,
-      clientProcess: client.summary(5),
+      clientProcesses: { count: CLIENT_PROCESSES, cpuCores: round(clientSamplers.reduce((a, c) => a + (c.summary(5).cpuCores ?? 0), 0), 2) },
       errors: r.errors.length,
     });
   } finally {

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientReport, OpenCommand, WriteCommand } from './live-clients.js';
+import { Histogram } from './live-histogram.js';
 import { gql, round } from './support.js';
 export { paced, recordPoint } from './live-writes.js';
 
@@ -79,6 +80,70 @@ export class ClientProcess {
   }
 }
 
+/**
+ * Subscribers spread over several processes (one Node thread parsing thousands of messages per
+ * event would otherwise add its own queueing to the latency measured). Same interface as one.
+ */
+export class ClientPool {
+  readonly processes: ClientProcess[];
+
+  constructor(size: number) {
+    this.processes = Array.from({ length: size }, () => new ClientProcess());
+  }
+
+  get pids(): number[] {
+    return this.processes.map((p) => p.pid);
+  }
+
+  /** Splits every group's subscribers evenly over the processes. */
+  async open(command: Omit<OpenCommand, 'cmd'>): Promise<void> {
+    const k = this.processes.length;
+    await Promise.all(
+      this.processes.map((p, i) =>
+        p.open({ ...command, groups: command.groups.map((g) => ({ url: g.url, count: Math.floor(g.count / k) + (i < g.count % k ? 1 : 0) })) }),
+      ),
+    );
+  }
+
+  async reset(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.reset()));
+  }
+
+  /** Waits until the total of results stops growing (or reaches `expected`). */
+  async settle(expected = Infinity, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    let still = 0;
+    while (Date.now() < deadline) {
+      const total = (await this.report()).received.reduce((a, b) => a + b, 0);
+      if (total >= expected) return;
+      still = total === last ? still + 1 : 0;
+      if (still >= 10) return;
+      last = total;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The processes' reports merged: counts added, histograms merged. */
+  async report(): Promise<ClientReport> {
+    const reports = await Promise.all(this.processes.map((p) => p.report()));
+    const groups = reports[0].received.length;
+    const merged = Array.from({ length: groups }, (_, g) => reports.reduce((h, r) => h.merge(r.histograms[g]), new Histogram()));
+    return {
+      ev: 'report',
+      received: Array.from({ length: groups }, (_, g) => reports.reduce((n, r) => n + r.received[g], 0)),
+      latency: merged.map((h) => h.summary()),
+      histograms: merged.map((h) => h.sparse()),
+      errors: reports.flatMap((r) => r.errors),
+      lastPayloads: [...new Set(reports.flatMap((r) => r.lastPayloads))],
+    };
+  }
+
+  close(): void {
+    this.processes.forEach((p) => p.close());
+  }
+}
+
 /** Waits until the servers' open-subscriptions gauges add up to `n` (reads each one's /metrics). */
 export async function untilOpen(servers: Array<{ url: string }>, n: number, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -144,6 +209,8 @@ export class ProcessSampler {
 
   private sample(): void {
     if (this.pid === undefined) {
+      // With --expose-gc, measure what is live rather than what the collector has not reached yet.
+      (globalThis as { gc?: () => void }).gc?.();
       const cpu = process.cpuUsage();
       const mem = process.memoryUsage();
       this.samples.push({ t: Date.now(), cpu: (cpu.user + cpu.system) / 1e6, rss: mem.rss, heap: mem.heapUsed });

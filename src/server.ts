@@ -74,7 +74,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const web = express();
   web.disable('x-powered-by');
   const httpServer: Server = createHttpServer(web);
-  const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS });
+  const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
   const apollo = new ApolloServer<RequestContext>({
     schema,

@@ -151,3 +151,26 @@ describe('query limits over WebSocket', () => {
     expect(await openSubscriptions(t.server)).toBe(0);
   });
 });
+
+describe('rate limits over WebSocket', () => {
+  it('counts every operation sent over the socket against the caller’s limit, as over HTTP', async () => {
+    const limited = await startTestServer({ rateLimitPerMinute: 3 });
+    try {
+      const owner = await signUp(limited, 'Limited'); // counted by address: no principal yet
+      // The limiter counts in fixed minutes: keep the four operations inside one.
+      const intoMinute = Date.now() % 60_000;
+      if (intoMinute > 57_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+      const live = new LiveClient(limited.url, owner.token);
+      const subs = [0, 1, 2, 3].map(() => live.subscribe(`{ viewer { organization { id } } }`));
+      for (const s of subs) await s.ended();
+      const answered = subs.filter((s) => s.data.length).length;
+      const refused = subs.filter((s) => (s.error as Array<{ extensions: { code: string } }> | undefined)?.[0]?.extensions.code === 'RATE_LIMITED');
+      expect(answered).toBe(3);
+      expect(refused).toHaveLength(1);
+      expect((refused[0].error as Array<{ extensions: { retryAfterSeconds: number } }>)[0].extensions.retryAfterSeconds).toBeGreaterThan(0);
+      await live.dispose();
+    } finally {
+      await limited.close();
+    }
+  });
+});

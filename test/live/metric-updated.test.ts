@@ -74,10 +74,22 @@ describe('metricUpdated', () => {
       ],
     });
     expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', index: 1 });
+    // A write that did happen inside a transaction that then rolled back (the operation's second field failed).
+    const twoWrites = await acme.client.request(
+      `mutation ($good: [MetricPointInput!]!, $bad: [MetricPointInput!]!) {
+        good: recordMetrics(points: $good) { accepted }
+        bad: recordMetrics(points: $bad) { accepted }
+      }`,
+      {
+        good: [{ metricKey: 'leads_won', value: 101, at: '2026-01-06T10:00:00.000Z' }],
+        bad: [{ metricKey: 'no_such_metric', value: 1, at: '2026-01-06T10:00:00.000Z' }],
+      },
+    );
+    expect(twoWrites.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     await acme.client.data(RECORD, { points: [{ metricKey: 'leads_won', value: 7, at: '2026-01-06T11:00:00.000Z' }] });
     const [first] = await sub.next(1);
-    expect(first.metricUpdated.value).toBe(7); // the rejected batch's point never came before it
-    const rows = await t.ds.query(`SELECT count(*)::int AS n FROM metric_points WHERE value = 100`);
+    expect(first.metricUpdated.value).toBe(7); // nothing of the rolled-back writes came before it
+    const rows = await t.ds.query(`SELECT count(*)::int AS n FROM metric_points WHERE value IN (100, 101)`);
     expect(rows[0].n).toBe(0);
   });
 
@@ -168,8 +180,10 @@ describe('operations over the socket', () => {
     expect(rows[0].n).toBe(1);
   });
 
-  it('rolls back a mutation over WebSocket that fails, the part that succeeded included', async () => {
+  it('rolls back a mutation over WebSocket that fails, the part that succeeded included, and publishes nothing', async () => {
     const live = client(acme.token);
+    const sub = live.subscribe(METRIC_UPDATED, { metricKey: 'leads_won' });
+    await running(1);
     const failed = live.subscribe(
       `mutation ($good: [MetricPointInput!]!, $bad: [MetricPointInput!]!) {
         good: recordMetrics(points: $good) { accepted }
@@ -184,5 +198,8 @@ describe('operations over the socket', () => {
     expect(failed.results[0].errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
     const rows = await t.ds.query(`SELECT count(*)::int AS n FROM metric_points WHERE value = 12`);
     expect(rows[0].n).toBe(0);
+    // Its event was never published: the first one the subscriber hears is a later write's.
+    await acme.client.data(RECORD, { points: [{ metricKey: 'leads_won', value: 13, at: '2026-01-09T10:00:00.000Z' }] });
+    expect((await sub.next(1))[0].metricUpdated.value).toBe(13);
   });
 });

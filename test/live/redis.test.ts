@@ -4,13 +4,11 @@ import { LIVE_TOPICS } from '../../src/platform/live/topics';
 import { GraphQLClient } from '../support/graphql-client';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { Child, redisSubscribers, startNode, startRedis } from './support/processes';
+import { Child, freePort, redisSubscribers, startNode, startRedis } from './support/processes';
 import { DEFINE, LiveClient, METRIC_UPDATED, openSubscriptions, RECORD, waitUntil } from './support/live';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SESSION_SECRET = 'test-secret-that-is-long-enough-for-hs256';
-/** A port for a Redis this file starts and kills itself. */
-const DOOMED_PORT = 6390;
 
 const clients: LiveClient[] = [];
 const live = (base: string, authorization: string) => {
@@ -60,6 +58,11 @@ describe('two nodes through Redis', () => {
     await acme.client.data(RECORD, point(2)); // a write on node A
     expect((await fromB.next(2))[1].metricUpdated.value).toBe(2);
     expect((await onA.next(2))[1].metricUpdated.value).toBe(2);
+    // The last listener to leave a node unsubscribes it from the channel.
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    for (const topic of [LIVE_TOPICS.metricRecorded, LIVE_TOPICS.principalRevoked]) {
+      await waitUntil(async () => (await redisSubscribers(REDIS_URL, channelOf(acme.organizationId, topic))) === 0, `no subscriber left on ${topic}`);
+    }
   });
 
   it('keeps other tenants’ events off a subscriber across nodes', async () => {
@@ -89,10 +92,14 @@ describe('losing Redis', () => {
   let a: TestServer;
   let b: { child: Child; url: string };
   let acme: Tenant;
-  const doomedUrl = `redis://127.0.0.1:${DOOMED_PORT}`;
+  let port: number;
+  let doomedUrl: string;
 
   beforeAll(async () => {
-    redis = await startRedis(DOOMED_PORT);
+    // A Redis of this file's own (redis-server --port N --save ''), to kill and start again.
+    port = await freePort();
+    doomedUrl = `redis://127.0.0.1:${port}`;
+    redis = await startRedis(port);
     a = await startTestServer({ redisUrl: doomedUrl });
     b = await startNode({ DATABASE_URL: a.db.url, REDIS_URL: doomedUrl, SESSION_SECRET });
     acme = await signUp(a, 'Acme');
@@ -124,7 +131,7 @@ describe('losing Redis', () => {
     expect((await acme.client.data(RECORD, point(3))).recordMetrics.accepted).toBe(1);
     expect((await sub.next(2))[1].metricUpdated.value).toBe(3);
 
-    redis = await startRedis(DOOMED_PORT);
+    redis = await startRedis(port);
     // ioredis reconnects both nodes' connections and resubscribes A's channels by itself.
     await subscribedInRedis(doomedUrl, acme, LIVE_TOPICS.metricRecorded, 1);
     await b.child.waitFor(/Redis publisher connection is back/, 20_000, outputBefore);

@@ -4,9 +4,10 @@ import type { Context, SubscribePayload } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import { ApiKeyScope } from '../auth/scopes.js';
 import { createContext, type AppServices, type RequestContext } from '../context.js';
-import { AppError, BadInputError, ErrorCode, toPublicError } from '../errors.js';
+import { AppError, BadInputError, ErrorCode, RateLimitedError, toPublicError } from '../errors.js';
 import { errorFormatter } from '../graphql-plugins.js';
 import type { QueryLimits } from '../limits/query-limits.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { ServerMetrics } from '../observability.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { liveScope, renewScope, type LiveRequestContext } from './live-context.js';
@@ -34,6 +35,8 @@ export interface LiveHookDeps {
   limits: QueryLimits;
   liveLimits: LiveLimits;
   maxOperations: number;
+  /** The HTTP path's limiter: every operation sent over a socket counts as one request (events do not). */
+  rateLimiter: RateLimiter | null;
   /** Counts the connections the server closed, by reason. */
   closedByServer: (code: LiveCloseCode) => void;
 }
@@ -87,14 +90,17 @@ export class LiveHooks {
     }
   }
 
-  /** subscribe: parse and validate with the same limits as HTTP, then build the operation's context. */
-  prepare(ctx: Ctx, payload: SubscribePayload): ExecutionArgs | GraphQLError[] {
-    const { schema, app, validationRules, limits, maxOperations } = this.deps;
+  /** subscribe: rate-limit, parse and validate with the same limits as HTTP, then build the operation's context. */
+  async prepare(ctx: Ctx, payload: SubscribePayload): Promise<ExecutionArgs | GraphQLError[]> {
+    const { schema, app, validationRules, limits, maxOperations, rateLimiter } = this.deps;
     const requestId = randomUUID();
     const connection = ctx.extra.connection!;
     if (Object.keys(ctx.subscriptions).length > maxOperations) {
       return [new BadInputError(`At most ${maxOperations} subscriptions may run on one connection`, { requestId })];
     }
+    const p = connection.principal;
+    const decision = await rateLimiter?.hit(`${p.kind}:${p.apiKeyId ?? p.userId}`);
+    if (decision && !decision.allowed) return publicErrors([new RateLimitedError(decision.retryAfterSeconds)], requestId);
     let document: DocumentNode;
     try {
       document = parse(payload.query, { maxTokens: limits.maxTokens });

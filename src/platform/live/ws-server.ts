@@ -6,6 +6,7 @@ import { Counter } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import type { AppServices } from '../context.js';
 import type { QueryLimits } from '../limits/query-limits.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { ServerMetrics } from '../observability.js';
 import { ConnectionRegistry, type RegistryOptions } from './connection-registry.js';
 import { LiveHooks, publicErrors, type ConnectionParams, type Extra } from './live-hooks.js';
@@ -22,6 +23,8 @@ export interface LiveServerOptions {
   metrics: ServerMetrics;
   validationRules: ValidationRule[];
   limits: QueryLimits;
+  /** The request rate limiter of the HTTP path, applied to every operation sent over a socket too (none: unlimited). */
+  rateLimiter?: RateLimiter | null;
   /** Per-connection limits (default DEFAULT_LIVE_LIMITS: 1 MiB send buffer, 20,000 queued events, 5 s close grace). */
   liveLimits?: Partial<LiveLimits>;
   /** Most subscriptions (and operations in flight) on one connection (default 100). */
@@ -64,6 +67,7 @@ export function attachWebSocketServer(options: LiveServerOptions): LiveServer {
     limits: options.limits,
     liveLimits: { ...DEFAULT_LIVE_LIMITS, ...options.liveLimits },
     maxOperations: options.maxOperationsPerConnection ?? 100,
+    rateLimiter: options.rateLimiter ?? null,
     closedByServer: (code) => closedByServer.inc({ reason: LiveCloseCode[code] }),
   });
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: app.config.bodyLimitBytes });

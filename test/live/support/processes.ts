@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
@@ -70,6 +71,15 @@ export async function startNode(env: Record<string, string>): Promise<{ child: C
   const [, url] = await Promise.race([child.waitFor(/NODE_READY (\S+)/, 60_000), exited]);
   exited.catch(() => {});
   return { child, url };
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** A throwaway redis-server on `port`, without persistence. */
