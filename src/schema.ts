@@ -18,7 +18,22 @@ import { NO_TOPIC_PUBSUB } from './modules/live/schema-pubsub.js';
 
 /** Every resolver of the API; a feature adds its own here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [AuthResolver, ViewerResolver, OrganizationResolver, ApiKeyResolver, CommunityResolver, RelationshipResolver, ConversationResolver, MetricResolver, GoalResolver, RoiModelResolver, RoiModelVersionResolver, RoiReportResolver, RoiCommunityFiguresResolver, LiveResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  AuthResolver,
+  ViewerResolver,
+  OrganizationResolver,
+  ApiKeyResolver,
+  CommunityResolver,
+  RelationshipResolver,
+  ConversationResolver,
+  MetricResolver,
+  GoalResolver,
+  RoiModelResolver,
+  RoiModelVersionResolver,
+  RoiReportResolver,
+  RoiCommunityFiguresResolver,
+  LiveResolver,
+];
 
 let built: Promise<GraphQLSchema> | undefined;
 

