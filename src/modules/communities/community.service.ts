@@ -8,7 +8,7 @@ import { keysetMicros } from '../../platform/sql/projection.js';
 import { COMMUNITY_ROW, type Community } from './community.entity.js';
 import type { CommunityFilter, CreateCommunityInput, UpdateCommunityInput } from './community.inputs.js';
 import { communityById, communityRelationshipCounts, type RelationshipCounts } from './community.loaders.js';
-import { optionalRange, optionalText, optionalUrl, requiredText, tagList } from './text-input.js';
+import { optionalRange, optionalText, optionalUrl, requiredText, tagList } from '../../platform/input.js';
 import { connectionOf, type Connection } from '../../platform/sql/connection.js';
 
 /** The SQL conditions of a CommunityFilter over alias `c`, appending its parameters to `params`. */

@@ -2,7 +2,7 @@ import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
 import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
 import { pageOf } from '../../platform/pagination.js';
-import { optionalRange, optionalText } from '../communities/text-input.js';
+import { optionalRange, optionalText } from '../../platform/input.js';
 import { strengthOf } from '../relationships/relationship.loaders.js';
 import { RelationshipService } from '../relationships/relationship.service.js';
 import type { Projection } from '../../platform/sql/projection.js';

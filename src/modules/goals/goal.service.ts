@@ -5,7 +5,7 @@ import { LIVE_TOPICS, type GoalChangedEvent } from '../../platform/live/topics.j
 import { afterSql, cursorKeySql, pageOf, toConnection, type ConnectionResult } from '../../platform/pagination.js';
 import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { RoiModelService } from '../roi/roi-model.service.js';
-import { optionalText, requiredText } from '../metrics/text.js';
+import { optionalText, requiredText } from '../../platform/input.js';
 import { GOAL_COLUMNS, type Goal } from './goal.entity.js';
 import type { CreateGoalInput, UpdateGoalInput } from './goal.inputs.js';
 

@@ -7,7 +7,7 @@ import { MAX_METRIC_KEY_LENGTH, METRIC_KEY_PATTERN, resolveMetrics } from './met
 import { MetricDefinition } from './metric-definition.entity.js';
 import type { DefineMetricInput, MetricBucket } from './metric.inputs.js';
 import { metricSeriesOf, windowContext } from './series.js';
-import { optionalText, requiredText } from './text.js';
+import { optionalText, requiredText } from '../../platform/input.js';
 
 /** Arguments of metricSeries. */
 export interface SeriesArgs {

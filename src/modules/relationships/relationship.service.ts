@@ -5,7 +5,7 @@ import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.j
 import { afterSql, pageOf } from '../../platform/pagination.js';
 import { communityRelationshipCounts } from '../communities/community.loaders.js';
 import { CommunityService } from '../communities/community.service.js';
-import { optionalText, requiredText } from '../communities/text-input.js';
+import { optionalText, requiredText } from '../../platform/input.js';
 import type { User } from '../members/user.entity.js';
 import { param } from '../../platform/sql/batch-loaders.js';
 import { RelationshipStage } from './relationship-stage.js';

@@ -1,5 +1,6 @@
 import { checkFormula } from '../../formula/index.js';
 import { BadInputError, check } from '../../platform/errors.js';
+import { requiredText } from '../../platform/input.js';
 import { MAX_METRIC_KEY_LENGTH, METRIC_KEY_PATTERN } from '../metrics/metric-catalog.js';
 import type { RoiDefinition } from './roi-calculator.js';
 
@@ -34,7 +35,5 @@ export function validateDefinition(definition: RoiDefinition, metricKeys: Readon
 
 /** Trims and checks a model name. */
 export function modelName(name: string, field = 'name'): string {
-  const trimmed = name.trim();
-  check(trimmed.length > 0 && trimmed.length <= 200, field, `${field} must be 1 to 200 characters`);
-  return trimmed;
+  return requiredText(name, field, 200);
 }

@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
 import { Interval } from '../metrics/interval.js';
 import { RoiFormulaKind } from './roi-calculator.js';
 
@@ -165,11 +165,8 @@ export class RoiVariable {
   parameter!: boolean;
 }
 
-@ObjectType()
-export class RoiSeriesPoint {
-  @Field()
-  start!: Date;
-
+@InterfaceType('RoiFigures', { description: 'Return, investment and roi = (return - investment) / investment (null where investment is 0).' })
+export abstract class RoiFiguresFields {
   @Field(() => Float, { name: 'return', nullable: true })
   return!: number | null;
 
@@ -180,18 +177,17 @@ export class RoiSeriesPoint {
   roi!: number | null;
 }
 
-@ObjectType({ description: 'The figures of one community; community is null for data recorded without one.' })
-export class RoiCommunityFigures {
+@ObjectType({ implements: RoiFiguresFields })
+export class RoiSeriesPoint extends RoiFiguresFields {
+  @Field()
+  start!: Date;
+
+}
+
+@ObjectType({ implements: RoiFiguresFields, description: 'The figures of one community; community is null for data recorded without one.' })
+export class RoiCommunityFigures extends RoiFiguresFields {
   communityId!: string | null;
 
-  @Field(() => Float, { name: 'return', nullable: true })
-  return!: number | null;
-
-  @Field(() => Float, { nullable: true })
-  investment!: number | null;
-
-  @Field(() => Float, { nullable: true })
-  roi!: number | null;
 }
 
 @ObjectType({ description: 'One top-level term of a formula, its value over the window and its share of that formula’s total.' })
@@ -210,11 +206,12 @@ export class RoiContributionType {
 }
 
 @ObjectType({
+  implements: RoiFiguresFields,
   description:
     'ROI over a half-open window: roi = (return - investment) / investment, null where investment is 0. ' +
     'Each metric in a formula is aggregated over the window with its own aggregation.',
 })
-export class RoiReport {
+export class RoiReport extends RoiFiguresFields {
   @Field(() => RoiModel, { nullable: true, description: 'The model (null for a previewed draft).' })
   model!: RoiModel | null;
 
@@ -233,14 +230,6 @@ export class RoiReport {
   @Field(() => ID, { nullable: true, description: 'The community the report is restricted to, if any.' })
   communityId!: string | null;
 
-  @Field(() => Float, { name: 'return', nullable: true })
-  return!: number | null;
-
-  @Field(() => Float, { nullable: true })
-  investment!: number | null;
-
-  @Field(() => Float, { nullable: true })
-  roi!: number | null;
 
   @Field(() => [RoiVariable])
   variables!: RoiVariable[];

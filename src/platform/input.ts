@@ -1,9 +1,17 @@
-import { check } from '../../platform/errors.js';
+import { check } from './errors.js';
+
+// Validation of common input shapes, each failing with BAD_USER_INPUT that names the field.
+
+/** PostgreSQL text cannot hold U+0000; a value with one would fail in SQL, so it is bad input. */
+function checkNoNul(text: string, field: string): void {
+  check(!text.includes('\u0000'), field, `${field} must not contain the character U+0000`);
+}
 
 /** A required text field, trimmed, 1..max characters; BAD_USER_INPUT naming `field` otherwise. */
 export function requiredText(value: string, field: string, max: number): string {
   const text = value.trim();
   check(text.length > 0 && text.length <= max, field, `${field} must be 1 to ${max} characters`);
+  checkNoNul(text, field);
   return text;
 }
 
@@ -11,6 +19,7 @@ export function requiredText(value: string, field: string, max: number): string 
 export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
   const text = value?.trim() ?? '';
   check(text.length <= max, field, `${field} must be at most ${max} characters`);
+  checkNoNul(text, field);
   return text.length ? text : null;
 }
 
