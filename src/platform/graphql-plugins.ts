@@ -69,22 +69,27 @@ export function findNulCharacter(value: unknown, path = ''): string | null {
   return null;
 }
 
+/** BAD_USER_INPUT naming the first text that holds a NUL character, in variables or inline; null when none does. */
+export function nulCharacterError(variables: unknown, query: string | undefined): BadInputError | null {
+  const where = findNulCharacter(variables ?? {}) ?? (query?.includes('\\u0000') ? 'query' : null);
+  if (!where) return null;
+  // Fields are named as resolvers name them: `name` for `input.name`, `points[2].key` as it is.
+  const field = /^[^.[]+\.(.+)$/.exec(where)?.[1] ?? where;
+  const index = /^[^.[]+\[(\d+)\]/.exec(where)?.[1];
+  return new BadInputError(`${field} must not contain the NUL character (U+0000)`, {
+    field,
+    ...(index === undefined ? {} : { index: Number(index) }),
+  });
+}
+
 /** Refuses text holding a NUL character, in variables or inline, before any resolver runs. */
 export function nulCharacterPlugin(): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request }) {
-          const where = findNulCharacter(request.variables ?? {}) ?? (request.query?.includes('\\u0000') ? 'query' : null);
-          if (where) {
-            // Fields are named as resolvers name them: `name` for `input.name`, `points[2].key` as it is.
-            const field = /^[^.[]+\.(.+)$/.exec(where)?.[1] ?? where;
-            const index = /^[^.[]+\[(\d+)\]/.exec(where)?.[1];
-            throw new BadInputError(`${field} must not contain the NUL character (U+0000)`, {
-              field,
-              ...(index === undefined ? {} : { index: Number(index) }),
-            });
-          }
+          const error = nulCharacterError(request.variables, request.query);
+          if (error) throw error;
         },
       };
     },

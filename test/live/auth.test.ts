@@ -146,6 +146,9 @@ describe('query limits over WebSocket', () => {
     const tooManyAliases = live.subscribe(`subscription { metricUpdated { ${Array.from({ length: 20 }, (_, i) => `a${i}: at`).join(' ')} } }`);
     await tooManyAliases.ended();
     expect((tooManyAliases.error as Array<{ extensions: { code: string } }>)[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    const nul = live.subscribe(`subscription ($k: String) { metricUpdated(metricKey: $k) { at } }`, { k: 'leads\u0000' });
+    await nul.ended();
+    expect((nul.error as Array<{ extensions: { code: string; field: string } }>)[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'k' });
     // Refused operations never close the socket: only the lazy client's own normal closures when idle.
     expect(live.closes.every((c) => c.code === 1000)).toBe(true);
     expect(await openSubscriptions(t.server)).toBe(0);

@@ -1,3 +1,4 @@
+import { nulCharacterError } from '../graphql-plugins.js';
 import { randomUUID } from 'node:crypto';
 import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { Context, SubscribePayload } from 'graphql-ws';
@@ -109,6 +110,8 @@ export class LiveHooks {
     }
     const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
     if (errors.length) return publicErrors(errors, requestId);
+    const nul = nulCharacterError(payload.variables, payload.query);
+    if (nul) return publicErrors([nul], requestId);
     const principal = connection.principal;
     const base = createContext(app, requestId, principal);
     const contextValue: LiveRequestContext = {
