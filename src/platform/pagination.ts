@@ -6,7 +6,7 @@ import { isUuid } from './ids.js';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -84,9 +84,12 @@ export function toConnection<T extends { _cursor?: string }>(rows: T[], page: Pa
   };
 }
 
-/** The Relay connection and edge types of a node type: `<Name>Connection` and `<Name>Edge`. */
+/**
+ * The Relay connection and edge types of a node type: `<Name>Connection` and `<Name>Edge`. Their
+ * fields use graphql's default resolver (simpleResolvers): they are hot in nested reads.
+ */
 export function ConnectionType<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field()
     cursor!: string;
@@ -95,7 +98,7 @@ export function ConnectionType<T extends object>(node: ClassType<T>, name: strin
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class Connection {
     @Field(() => [Edge])
     edges!: Edge[];
