@@ -7,6 +7,22 @@ import { gql, round } from './support.js';
 export { paced, recordPoint } from './live-writes.js';
 
 /** A helper process of a live bench (bench/live-clients.ts, compiled): subscribers, or a writer. */
+
+/** Polls `count` every 100 ms until it reaches `expected`, stops growing for a second, or `timeoutMs` passes. */
+async function settleCount(count: () => Promise<number>, expected: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let still = 0;
+  while (Date.now() < deadline) {
+    const total = await count();
+    if (total >= expected) return;
+    still = total === last ? still + 1 : 0;
+    if (still >= 10) return; // nothing new for a second
+    last = total;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export class ClientProcess {
   private readonly child: ChildProcess;
   private readonly inbox: Array<Record<string, unknown>> = [];
@@ -39,17 +55,7 @@ export class ClientProcess {
 
   /** Waits until the count of results stops growing (or reaches `expected`); at most `timeoutMs`. */
   async settle(expected = Infinity, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = -1;
-    let still = 0;
-    while (Date.now() < deadline) {
-      const total = (await this.report()).received.reduce((a, b) => a + b, 0);
-      if (total >= expected) return;
-      still = total === last ? still + 1 : 0;
-      if (still >= 10) return; // nothing new for a second
-      last = total;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await settleCount(async () => (await this.report()).received.reduce((a, b) => a + b, 0), expected, timeoutMs);
   }
 
   async reset(): Promise<void> {
@@ -111,17 +117,7 @@ export class ClientPool {
 
   /** Waits until the total of results stops growing (or reaches `expected`). */
   async settle(expected = Infinity, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = -1;
-    let still = 0;
-    while (Date.now() < deadline) {
-      const total = (await this.report()).received.reduce((a, b) => a + b, 0);
-      if (total >= expected) return;
-      still = total === last ? still + 1 : 0;
-      if (still >= 10) return;
-      last = total;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await settleCount(async () => (await this.report()).received.reduce((a, b) => a + b, 0), expected, timeoutMs);
   }
 
   /** The processes' reports merged: counts added, histograms merged. */

@@ -230,7 +230,6 @@ export class RoiReport extends RoiFiguresFields {
   @Field(() => ID, { nullable: true, description: 'The community the report is restricted to, if any.' })
   communityId!: string | null;
 
-
   @Field(() => [RoiVariable])
   variables!: RoiVariable[];
 
