@@ -16,6 +16,7 @@ import {
   RoiModel,
   RoiModelDraftInput,
   RoiModelVersion,
+  RoiParameterInput,
   RoiReport,
   UpdateRoiModelInput,
 } from './roi.types.js';
@@ -97,9 +98,16 @@ export class RoiReportResolver {
     @Arg('to') to: Date,
     @Arg('interval', () => Interval, { nullable: true }) interval: Interval | null,
     @Arg('communityId', () => ID, { nullable: true }) communityId: string | null,
+    @Arg('suggestedParameters', () => [RoiParameterInput], {
+      nullable: true,
+      description:
+        'Values applied onto the draft’s parameters before computing: each replaces the draft’s parameter of the same name, or is added. ' +
+        'Pass the {name value} of relationshipInsights’ suggestedParameters to try them on past data.',
+    })
+    suggestedParameters: RoiParameterInput[] | null,
     @Ctx() ctx: RequestContext,
   ): Promise<RoiReport> {
-    return new RoiService(tenantOf(ctx)).preview(model, { from, to, interval, communityId });
+    return new RoiService(tenantOf(ctx)).preview(model, { from, to, interval, communityId }, suggestedParameters ?? []);
   }
 }
 

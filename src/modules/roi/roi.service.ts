@@ -7,6 +7,7 @@ import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { windowContext } from '../metrics/series.js';
 import { RoiCalculator, type RoiDefinition } from './roi-calculator.js';
 import { aggregateRoiInputs } from './roi-inputs.js';
+import { applyParameterValues } from './roi-parameters.js';
 import { RoiModelService, tenantMetricKeys } from './roi-model.service.js';
 import { validateDefinition } from './roi-model.validation.js';
 import type { RoiModel, RoiReport } from './roi.types.js';
@@ -37,10 +38,14 @@ export class RoiService {
     return this.compute(definition, window, model, version ?? model.version);
   }
 
-  /** The report of an unsaved draft over past data: a backtest before saving. */
-  async preview(draft: RoiDefinition, window: RoiWindow): Promise<RoiReport> {
-    validateDefinition(draft, await tenantMetricKeys(await this.scope.manager()), 'model.');
-    return this.compute(draft, window, null, null);
+  /**
+   * The report of an unsaved draft over past data: a backtest before saving. `applied` values
+   * (relationshipInsights' suggestions) replace or add parameters of the draft first.
+   */
+  async preview(draft: RoiDefinition, window: RoiWindow, applied: ReadonlyArray<{ name: string; value: number }> = []): Promise<RoiReport> {
+    const definition = applied.length ? applyParameterValues(draft, applied) : draft;
+    validateDefinition(definition, await tenantMetricKeys(await this.scope.manager()), 'model.');
+    return this.compute(definition, window, null, null);
   }
 
   private async compute(definition: RoiDefinition, window: RoiWindow, model: RoiModel | null, version: number | null): Promise<RoiReport> {
