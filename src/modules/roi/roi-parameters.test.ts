@@ -12,10 +12,14 @@ const draft = {
 
 describe('applyParameterValues', () => {
   it('replaces parameters by name and appends new ones, leaving the draft untouched', () => {
-    const out = applyParameterValues(draft, [
-      { name: 'qualified_conversation_value', value: 120 },
-      { name: 'lead_value', value: 812.5 },
-    ]);
+    const out = applyParameterValues(
+      draft,
+      [
+        { name: 'qualified_conversation_value', value: 120 },
+        { name: 'lead_value', value: 812.5 },
+      ],
+      new Set(['leads', 'hours_invested']),
+    );
     expect(out.parameters).toEqual([
       { name: 'lead_value', value: 812.5 },
       { name: 'hourly_rate', value: 75 },
@@ -27,7 +31,7 @@ describe('applyParameterValues', () => {
   it('refuses a bad name, a repeated name or a non-finite value, naming the entry', () => {
     const fieldOf = (values: Array<{ name: string; value: number }>) => {
       try {
-        applyParameterValues(draft, values);
+        applyParameterValues(draft, values, new Set(['leads']));
       } catch (e) {
         return (e as AppError).extensions.field;
       }
@@ -36,5 +40,6 @@ describe('applyParameterValues', () => {
     expect(fieldOf([{ name: 'Lead Value', value: 1 }])).toBe('suggestedParameters[0].name');
     expect(fieldOf([{ name: 'a', value: 1 }, { name: 'a', value: 2 }])).toBe('suggestedParameters[1].name');
     expect(fieldOf([{ name: 'a', value: Infinity }])).toBe('suggestedParameters[0].value');
+    expect(fieldOf([{ name: 'b', value: 1 }, { name: 'leads', value: 2 }])).toBe('suggestedParameters[1].name');
   });
 });

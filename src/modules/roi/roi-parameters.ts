@@ -13,12 +13,14 @@ export const MAX_APPLIED_PARAMETERS = 100;
 export function applyParameterValues(
   draft: RoiDefinition,
   values: ReadonlyArray<{ name: string; value: number }>,
+  metricKeys: ReadonlySet<string>,
   field = 'suggestedParameters',
 ): RoiDefinition {
   check(values.length <= MAX_APPLIED_PARAMETERS, field, `${field} may hold at most ${MAX_APPLIED_PARAMETERS} values`);
   const applied = new Map<string, number>();
   values.forEach((p, i) => {
     check(METRIC_KEY_PATTERN.test(p.name) && p.name.length <= MAX_METRIC_KEY_LENGTH, `${field}[${i}].name`, `${field}[${i}].name '${p.name}' must match [a-z_][a-z0-9_]*`);
+    check(!metricKeys.has(p.name), `${field}[${i}].name`, `${field}[${i}].name: '${p.name}' is a metric, not a parameter`);
     check(!applied.has(p.name), `${field}[${i}].name`, `${field}[${i}].name: '${p.name}' is given twice`);
     check(Number.isFinite(p.value), `${field}[${i}].value`, `${field}[${i}].value must be a finite number`);
     applied.set(p.name, p.value);

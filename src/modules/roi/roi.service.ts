@@ -43,8 +43,9 @@ export class RoiService {
    * (relationshipInsights' suggestions) replace or add parameters of the draft first.
    */
   async preview(draft: RoiDefinition, window: RoiWindow, applied: ReadonlyArray<{ name: string; value: number }> = []): Promise<RoiReport> {
-    const definition = applied.length ? applyParameterValues(draft, applied) : draft;
-    validateDefinition(definition, await tenantMetricKeys(await this.scope.manager()), 'model.');
+    const keys = await tenantMetricKeys(await this.scope.manager());
+    const definition = applied.length ? applyParameterValues(draft, applied, keys) : draft;
+    validateDefinition(definition, keys, 'model.');
     return this.compute(definition, window, null, null);
   }
 
