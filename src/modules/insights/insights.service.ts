@@ -40,14 +40,14 @@ export class InsightsService {
   /** What each driver is associated with in the target, at its chosen lag, over the window. */
   async relationshipInsight(args: InsightArgs): Promise<RelationshipInsight> {
     checkArgs(args);
-    const m = await this.scope.manager();
+    const db = await this.scope.db();
     const keys = [args.target, ...args.drivers];
     const [metrics, context, targetUnit] = await Promise.all([
-      resolveMetrics(m, keys),
-      windowContext(m, this.scope.tenantId, { from: args.from, to: args.to, interval: args.interval, communityId: null, communityValid: false }),
+      resolveMetrics(db, keys),
+      windowContext(db, { from: args.from, to: args.to, interval: args.interval, communityId: null, communityValid: false }),
       isBuiltInKey(args.target)
         ? Promise.resolve(null)
-        : (m.query(`SELECT unit FROM metric_definitions WHERE key = $1`, [args.target]) as Promise<Array<{ unit: string | null }>>).then((r) => r[0]?.unit ?? null),
+        : db.query<{ unit: string | null }>(`SELECT unit FROM metric_definitions WHERE key = $1`, [args.target]).then((r) => r[0]?.unit ?? null),
     ]);
     check(metrics.has(args.target), 'target', `target '${args.target}' is not a metric of this organization`);
     args.drivers.forEach((d, i) => check(metrics.has(d), `drivers[${i}]`, `driver '${d}' is not a metric of this organization`));
@@ -57,8 +57,7 @@ export class InsightsService {
         { field: 'interval', max: MAX_INSIGHT_BUCKETS },
       );
     }
-    const series = await metricSeriesSet(m, {
-      tenantId: this.scope.tenantId,
+    const series = await metricSeriesSet(db, {
       metrics,
       from: args.from,
       to: args.to,

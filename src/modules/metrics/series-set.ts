@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 import type { Interval } from './interval.js';
 import { zeroWhenEmpty } from './metric-aggregation.js';
 import { metricQuerySql, type ResolvedMetric } from './metric-engine.js';
@@ -18,14 +18,14 @@ export interface SeriesSet {
  * all keys, left-joined to the bucket starts × keys.
  */
 export async function metricSeriesSet(
-  manager: EntityManager,
-  q: { tenantId: string; metrics: ReadonlyMap<string, ResolvedMetric>; from: Date; to: Date; interval: Interval; timezone: string },
+  db: TenantDb,
+  q: { metrics: ReadonlyMap<string, ResolvedMetric>; from: Date; to: Date; interval: Interval; timezone: string },
 ): Promise<SeriesSet> {
   const keys = [...q.metrics.keys()];
   const params = new SqlParams();
   const aggregate = metricQuerySql(
+    db,
     {
-      tenantId: q.tenantId,
       metrics: q.metrics,
       windows: [{ id: 'series', from: q.from, to: q.to, keys }],
       interval: q.interval,
@@ -36,7 +36,7 @@ export async function metricSeriesSet(
     params,
   );
   const starts = bucketStartsSql(q.interval, params.add(q.from.toISOString(), 'timestamptz'), params.add(q.to.toISOString(), 'timestamptz'), params.add(q.timezone, 'text'));
-  const rows = (await manager.query(
+  const rows = (await db.query(
     `WITH agg AS (${aggregate}), buckets AS (${starts})
      SELECT b.start, k.key, a.value
      FROM buckets b CROSS JOIN unnest(${params.add(keys, 'text[]')}) AS k(key) LEFT JOIN agg a ON a.bucket = b.start AND a.key = k.key
