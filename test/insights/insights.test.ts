@@ -105,6 +105,11 @@ describe('relationshipInsights on a synthetic history with a known answer', () =
     expect(d.standardError).toBeCloseTo(sql.se, 9);
   });
 
+  it('takes null interval and maxLag as their defaults, WEEK and 4', async () => {
+    const { relationshipInsights: r } = await acme.client.data(INSIGHT, { ...window, target: 'signups', drivers: ['touches'], interval: null, maxLag: null });
+    expect(r).toMatchObject({ interval: 'WEEK', maxLag: 4, drivers: [expect.objectContaining({ lag: 2 })] });
+  });
+
   it('refuses two collinear drivers, saying why', async () => {
     const err = await acme.client.error(INSIGHT, { ...window, target: 'signups', drivers: ['touches', 'touches_twice'] });
     expect(err.extensions?.code).toBe('BAD_USER_INPUT');

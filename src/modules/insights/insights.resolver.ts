@@ -3,6 +3,7 @@ import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
 import { Interval } from '../metrics/interval.js';
 import { InsightsService } from './insights.service.js';
+import { DEFAULT_MAX_LAG } from './lagged-fit.js';
 import { RelationshipInsight } from './insights.types.js';
 
 @Resolver()
@@ -20,10 +21,19 @@ export class InsightsResolver {
     @Arg('drivers', () => [String], { description: 'The metrics that may explain it, 1 to 10.' }) drivers: string[],
     @Arg('from', { description: 'Start of the window (inclusive).' }) from: Date,
     @Arg('to', { description: 'End of the window (exclusive).' }) to: Date,
-    @Arg('interval', () => Interval, { defaultValue: Interval.WEEK, description: 'Bucket length of the series.' }) interval: Interval,
-    @Arg('maxLag', () => Int, { defaultValue: 4, description: 'Largest lag to consider, in intervals (0 to 12).' }) maxLag: number,
+    @Arg('interval', () => Interval, { nullable: true, defaultValue: Interval.WEEK, description: 'Bucket length of the series (null: WEEK).' })
+    interval: Interval | null,
+    @Arg('maxLag', () => Int, { nullable: true, defaultValue: DEFAULT_MAX_LAG, description: 'Largest lag to consider, in intervals (0 to 12; null: 4).' })
+    maxLag: number | null,
     @Ctx() ctx: RequestContext,
   ): Promise<RelationshipInsight> {
-    return new InsightsService(tenantOf(ctx)).relationshipInsight({ target, drivers, from, to, interval, maxLag });
+    return new InsightsService(tenantOf(ctx)).relationshipInsight({
+      target,
+      drivers,
+      from,
+      to,
+      interval: interval ?? Interval.WEEK,
+      maxLag: maxLag ?? DEFAULT_MAX_LAG,
+    });
   }
 }

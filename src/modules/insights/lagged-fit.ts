@@ -6,6 +6,8 @@ import { tCritical } from './student-t.js';
 
 /** Most drivers one question may name. */
 export const MAX_DRIVERS = 10;
+/** maxLag when none is given, in intervals. */
+export const DEFAULT_MAX_LAG = 4;
 /** Largest maxLag, in intervals. */
 export const MAX_LAG = 12;
 /** Most intervals one window may span. */
