@@ -97,3 +97,16 @@ it('refuses a suggested parameter that would shadow a metric, naming the draft f
   expect(err.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'suggestedParameters[0].name' });
   expect(err.message).toMatch(/'revenue' is a metric, not a parameter/);
 });
+
+it('previews a draft whose formulas use parameters only (no metric to aggregate)', async () => {
+  const { previewRoi } = await acme.client.data(
+    `query ($from: DateTime!, $to: DateTime!) {
+      previewRoi(model: {returnFormula: "x_value * 2", investmentFormula: "1"}, from: $from, to: $to, interval: MONTH, suggestedParameters: [{name: "x_value", value: 3}]) {
+        return investment roi series { return }
+      }
+    }`,
+    { from: from.toISOString(), to: to.toISOString() },
+  );
+  expect(previewRoi).toMatchObject({ return: 6, investment: 1, roi: 5 });
+  expect(previewRoi.series.length).toBeGreaterThan(11);
+});
