@@ -29,15 +29,17 @@ export async function run(args: string[]): Promise<void> {
     const from = '2025-01-01T00:00:00Z';
     const to = '2026-01-01T00:00:00Z';
     let t0 = Date.now();
-    // Drivers: noisy daily levels; revenue follows d1 three days later.
+    // Each driver its own noisy daily level; revenue follows d1 three days later. Each day's value is split over perDay points.
+    const r0 = seededRandom(2025);
+    const level = () => Array.from({ length: 365 }, (_, d) => 20 + 10 * Math.sin(d / 7 + 3 * r0.uniform()) + 10 * r0.uniform());
+    const [d1, d2, d3] = [level(), level(), level()];
+    const revenue = d1.map((_, d) => 100 + 5 * (d >= 3 ? d1[d - 3] : 20) + 20 * r0.normal());
+    const daily = [revenue, d1, d2, d3];
     await db.ds.query(
-      `WITH days AS (SELECT d, 20 + 10 * sin(d / 7.0) + random() * 10 AS level FROM generate_series(0, 364) AS d)
-       INSERT INTO metric_points (organization_id, metric_id, at, value)
-       SELECT $1, m.id, $3::timestamptz + days.d * interval '1 day' + (i * 86399.0 / $4) * interval '1 second',
-              CASE WHEN m.k = 'revenue' THEN (100 + 5 * coalesce(lagged.level, 20) + random() * 20) / $4 ELSE days.level * (0.5 + random()) / $4 END
-       FROM days LEFT JOIN days lagged ON lagged.d = days.d - 3
-       CROSS JOIN unnest($2::uuid[], $5::text[]) AS m(id, k) CROSS JOIN generate_series(0, $4 - 1) AS i`,
-      [tenantId, ids, from, perDay, keys],
+      `INSERT INTO metric_points (organization_id, metric_id, at, value)
+       SELECT $1, v.id, $2::timestamptz + v.d * interval '1 day' + (i * 86399.0 / $3) * interval '1 second', v.value / $3
+       FROM unnest($4::uuid[], $5::int[], $6::float8[]) AS v(id, d, value) CROSS JOIN generate_series(0, $3 - 1) AS i`,
+      [tenantId, from, perDay, daily.flatMap((_, m) => daily[m].map(() => ids[m])), daily.flatMap((s) => s.map((_, d) => d)), daily.flat()],
     );
     await db.ds.query(`VACUUM ANALYZE metric_points`);
     process.stdout.write(`generated ${365 * perDay * keys.length} points in ${Date.now() - t0} ms\n`);

@@ -1,7 +1,8 @@
 // Chooses each driver's lag and fits the target on the lagged drivers. Pure: series in, fit out;
 // refusals are BAD_USER_INPUT that say what is missing.
 import { BadInputError } from '../../platform/errors.js';
-import { isSingular, leastSquares, varianceInflation, type LeastSquaresFit } from './least-squares.js';
+import { lagScorer } from './lag-scorer.js';
+import { leastSquares, varianceInflation, type LeastSquaresFit } from './least-squares.js';
 import { tCritical } from './student-t.js';
 
 /** Most drivers one question may name. */
@@ -126,21 +127,6 @@ function checkCollinearity(input: LaggedFitInput): void {
   );
 }
 
-/** Residual sum of squares of one lag combination on the common rows, or null when its design is (nearly) singular. */
-function scorer(input: LaggedFitInput, common: readonly number[]): { score: (lags: readonly number[]) => number | null; count: () => number } {
-  let fits = 0;
-  return {
-    score: (lags) => {
-      fits++;
-      const { columns, y } = design(input, common, lags);
-      const out = leastSquares(columns, y);
-      if (isSingular(out) || out.vif.some((v) => v > MAX_VIF)) return null;
-      return out.rss;
-    },
-    count: () => fits,
-  };
-}
-
 /** Whether `rss` beats `best` by more than rounding (ties keep the earlier, smaller lags). */
 function better(rss: number | null, best: number | null): rss is number {
   return rss !== null && (best === null || rss < best * (1 - 1e-12));
@@ -199,7 +185,8 @@ export function fitLagged(input: LaggedFitInput): LaggedFit {
   const common = usableRows(input, () => all, maxLag);
   checkInputs(input, common);
   checkCollinearity(input);
-  const { score, count } = scorer(input, common);
+  const scorer = lagScorer(input.target.values, drivers.map((d) => d.values), common, MAX_VIF);
+  const score = (lags: readonly number[]) => scorer.score(lags);
   const search = (maxLag + 1) ** drivers.length <= MAX_EXHAUSTIVE ? 'EXHAUSTIVE' : 'COORDINATE_DESCENT';
   const lags = search === 'EXHAUSTIVE' ? exhaustive(drivers.length, maxLag, score) : coordinateDescent(drivers.length, maxLag, score);
   if (!lags) {
@@ -210,7 +197,7 @@ export function fitLagged(input: LaggedFitInput): LaggedFit {
   const rows = usableRows(input, (j) => [lags[j]], Math.max(...lags));
   const { columns, y } = design(input, rows, lags);
   const fit = leastSquares(columns, y) as LeastSquaresFit; // a superset of the common rows: not singular
-  return estimates(input, lags, fit, search, count());
+  return estimates(input, lags, fit, search, scorer.fits);
 }
 
 function estimates(input: LaggedFitInput, lags: number[], fit: LeastSquaresFit, search: LaggedFit['search'], fits: number): LaggedFit {
