@@ -86,9 +86,11 @@ function goalSource(app: AppServices, principal: Principal): CoalescedSource<Goa
         }),
         app.pubsub.subscribe(tenant, LIVE_TOPICS.dataChanged, (payload) => {
           const event = payload as DataChangedEvent;
-          const keys = BUILT_IN_KEYS_OF_KIND[event.kind];
+          const keys = event.kind === 'merge' ? event.keys : BUILT_IN_KEYS_OF_KIND[event.kind];
           if (!keys) return;
           for (const key of keys) touched.metric(key, Date.parse(event.at));
+          // A merge moves figures from `at` to `until`.
+          if (event.until) for (const key of keys) touched.metric(key, Date.parse(event.until));
           trigger();
         }),
         app.pubsub.subscribe(tenant, LIVE_TOPICS.goalChanged, (payload) => {

@@ -59,6 +59,12 @@ function roiSource(app: AppServices, principal: Principal, args: RoiUpdateArgs):
             if (!args.modelId || event.id.toLowerCase() === args.modelId.toLowerCase()) trigger();
             return;
           }
+          if (event.kind === 'merge') {
+            const span = { from: Date.parse(event.at), to: Date.parse(event.until ?? event.at) };
+            const overlaps = span.to >= args.from.getTime() && (!args.to || span.from < args.to.getTime());
+            if (overlaps && (!uses || (event.keys ?? []).some((k) => uses!.has(k)))) trigger();
+            return;
+          }
           const keys = SOURCE_KEYS[event.kind];
           if (keys && (!uses || [...keys].some((k) => uses!.has(k))) && inWindow(Date.parse(event.at))) trigger();
         }),

@@ -26,11 +26,17 @@ export interface MetricRecordedEvent {
 
 /** Payload of `dataChanged`. */
 export interface DataChangedEvent {
-  kind: 'community' | 'relationship' | 'conversation' | 'stage-change' | 'roi-model';
+  kind: 'community' | 'relationship' | 'conversation' | 'stage-change' | 'roi-model' | 'merge';
   id: string;
   communityId: string | null;
-  /** ISO time the change counts at (occurredAt of a conversation, the change time otherwise). */
+  /** ISO time the change counts at (occurredAt of a conversation, the change time otherwise; a merge: the earliest time it moved). */
   at: string;
+  /** A merge: the latest time whose figures it moved. */
+  until?: string;
+  /** A merge: the built-in metric keys whose figures it moved. */
+  keys?: string[];
+  /** A merge: what it added to (or, negative, took from) each built-in metric, by community and time. */
+  points?: MetricPointEvent[];
 }
 
 /** Payload of `goalChanged`. */
