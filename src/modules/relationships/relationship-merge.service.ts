@@ -56,9 +56,12 @@ export class RelationshipMergeService {
     const all = [...locked.values()];
     const stage = all.map((r) => r.stage).reduce((a, b) => (stageRank(b) > stageRank(a) ? b : a));
     const [row]: Relationship[] = await m.query(
-      `UPDATE relationships r SET connected_at = $2, qualified = $3, stage = $4, company = coalesce(r.company, $5),
-              external_id = coalesce(r.external_id, $6), updated_at = clock_timestamp()
-        WHERE r.id = $1 RETURNING ${RELATIONSHIP_ROW.sql}`,
+      // In a WITH: TypeORM answers a bare UPDATE with [rows, count].
+      `WITH r AS (
+         UPDATE relationships r SET connected_at = $2, qualified = $3, stage = $4, company = coalesce(r.company, $5),
+                external_id = coalesce(r.external_id, $6), updated_at = clock_timestamp()
+          WHERE r.id = $1 RETURNING *
+       ) SELECT ${RELATIONSHIP_ROW.sql} FROM r`,
       [target, new Date(Math.min(...all.map((r) => r.connectedAt))).toISOString(), all.some((r) => r.qualified), stage, gone.company, gone.external_id],
     );
     RELATIONSHIP_ROW.hydrate([row]);
@@ -167,7 +170,7 @@ export class RelationshipMergeService {
     for (const c of moved) points.push({ ...c, value: -c.value }, { ...c, communityId: row.communityId });
     const keys = new Set(points.map((p) => p.key));
     if (moved.length) keys.add('avg_sentiment');
-    const first = points.reduce((t, p) => Math.min(t, p.at), row.updatedAt.getTime());
+    const first = points.reduce((t, p) => Math.min(t, p.at), points.length ? Infinity : row.updatedAt.getTime());
     const last = points.reduce((t, p) => Math.max(t, p.at), points.length ? -Infinity : first);
     const event: DataChangedEvent = {
       kind: 'merge',
