@@ -43,6 +43,7 @@ export class HistoryIdentities1764001200000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE relationship_identities`);
+    await q.query(`DROP INDEX relationships_handle_idx`);
     await q.query(`ALTER TABLE relationships DROP COLUMN external_id, DROP COLUMN connected_at`);
   }
 }

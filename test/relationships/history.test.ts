@@ -1,4 +1,7 @@
+import { HistoryIdentities1764001200000 } from '../../migrations/1764001200000-history-identities';
+import { openDatabase } from '../../src/db/data-source';
 import { signUp, type Tenant } from '../support/builders';
+import { createTestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createCommunity, createRelationship, UNKNOWN_ID } from './graph-builders';
 
@@ -133,5 +136,34 @@ describe('stage changes with stageChangedAt', () => {
     expect(foreign.extensions?.code).toBe('NOT_FOUND');
     expect(foreign.message.replace(id, 'ID')).toBe(unknown.message.replace(UNKNOWN_ID, 'ID'));
     expect((await t.ds.query(`SELECT stage FROM relationships WHERE id = $1`, [id]))[0].stage).toBe('LEAD');
+  });
+});
+
+describe('the migration', () => {
+  it('back-fills connectedAt from the creation time of existing relationships', async () => {
+    const db = await createTestDatabase();
+    const ds = await openDatabase(db.url, 2);
+    try {
+      const migration = new HistoryIdentities1764001200000();
+      const runner = ds.createQueryRunner();
+      await migration.down(runner);
+      const [org] = await ds.query(`INSERT INTO organizations (name, slug) VALUES ('Old', 'old') RETURNING id`);
+      const [c] = await ds.query(`INSERT INTO communities (organization_id, name, platform) VALUES ($1, 'C', 'x') RETURNING id`, [org.id]);
+      await ds.query(
+        `INSERT INTO relationships (organization_id, community_id, name, created_at) VALUES ($1, $2, 'Then', '2019-05-06T07:08:09.123456Z'), ($1, $2, 'Now', now())`,
+        [org.id, c.id],
+      );
+      await migration.up(runner);
+      await runner.release();
+      const rows = await ds.query(`SELECT name, connected_at = created_at AS same, connected_at FROM relationships ORDER BY created_at`);
+      expect(rows.map((r: { name: string; same: boolean }) => [r.name, r.same])).toEqual([
+        ['Then', true],
+        ['Now', true],
+      ]);
+      expect(rows[0].connected_at.toISOString()).toBe('2019-05-06T07:08:09.123Z');
+    } finally {
+      await ds.destroy();
+      await db.drop();
+    }
   });
 });
