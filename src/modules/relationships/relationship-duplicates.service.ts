@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 import type { TenantScope } from '../../platform/context.js';
 import { check } from '../../platform/errors.js';
 import { SqlParams } from '../../platform/sql/sql-params.js';
@@ -34,7 +34,7 @@ export class RelationshipDuplicatesService {
   async find(first: number | null | undefined): Promise<DuplicateGroup[]> {
     const n = first ?? 20;
     check(Number.isInteger(n) && n >= 1 && n <= 100, 'first', 'first must be between 1 and 100');
-    const m = await this.scope.manager();
+    const m = await this.scope.db();
     const found = [...(await this.sameIdentity(m)), ...(await this.sameExternalId(m)), ...(await this.similarNames(m))];
     found.sort((a, b) => b.score - a.score || b.ids.length - a.ids.length || a.ids.join().localeCompare(b.ids.join()));
     const kept: Candidate[] = [];
@@ -55,16 +55,16 @@ export class RelationshipDuplicatesService {
   }
 
   /** `WITH cand AS (...)`: the recent relationships the call looks for duplicates of. */
-  private candidates(p: SqlParams): string {
-    return `cand AS (SELECT r.id, r.name, r.external_id FROM relationships r WHERE r.organization_id = ${p.add(this.scope.tenantId, 'uuid')}
+  private candidates(m: TenantDb, p: SqlParams): string {
+    return `cand AS (SELECT r.id, r.name, r.external_id FROM relationships r WHERE r.organization_id = ${p.add(m.tenantId, 'uuid')}
                       ORDER BY r.created_at DESC, r.id DESC LIMIT ${DUPLICATES.scan})`;
   }
 
   /** Relationships sharing a handle on one platform with a recent one (own handles and added identities). */
-  private async sameIdentity(m: EntityManager): Promise<Candidate[]> {
+  private async sameIdentity(m: TenantDb): Promise<Candidate[]> {
     const p = new SqlParams();
     const rows: Array<{ ids: string[] }> = await m.query(
-      `WITH ${this.candidates(p)}, keys AS (
+      `WITH ${this.candidates(m, p)}, keys AS (
          SELECT lower(c.platform) AS platform, lower(r.handle) AS handle FROM cand JOIN relationships r ON r.id = cand.id
            JOIN communities c ON c.organization_id = r.organization_id AND c.id = r.community_id WHERE r.handle IS NOT NULL
          UNION
@@ -72,7 +72,7 @@ export class RelationshipDuplicatesService {
        )
        SELECT array_agg(DISTINCT x.id::text) AS ids FROM keys k CROSS JOIN LATERAL (
          SELECT r.id FROM relationships r JOIN communities c ON c.organization_id = r.organization_id AND c.id = r.community_id
-          WHERE r.organization_id = ${p.add(this.scope.tenantId, 'uuid')} AND lower(r.handle) = k.handle AND lower(c.platform) = k.platform
+          WHERE r.organization_id = ${p.add(m.tenantId, 'uuid')} AND lower(r.handle) = k.handle AND lower(c.platform) = k.platform
          UNION ALL
          SELECT i.relationship_id FROM relationship_identities i WHERE lower(i.platform) = k.platform AND lower(i.handle) = k.handle
        ) x GROUP BY k.platform, k.handle HAVING count(DISTINCT x.id) > 1`,
@@ -82,12 +82,12 @@ export class RelationshipDuplicatesService {
   }
 
   /** Relationships whose externalIds are equal, trimmed and lower-cased, to a recent one's. */
-  private async sameExternalId(m: EntityManager): Promise<Candidate[]> {
+  private async sameExternalId(m: TenantDb): Promise<Candidate[]> {
     const p = new SqlParams();
     const rows: Array<{ ids: string[] }> = await m.query(
-      `WITH ${this.candidates(p)}
+      `WITH ${this.candidates(m, p)}
        SELECT array_agg(r.id::text ORDER BY r.id) AS ids FROM (SELECT DISTINCT lower(btrim(external_id)) AS k FROM cand WHERE external_id IS NOT NULL) c
-         JOIN relationships r ON r.organization_id = ${p.add(this.scope.tenantId, 'uuid')} AND r.external_id IS NOT NULL AND lower(btrim(r.external_id)) = c.k
+         JOIN relationships r ON r.organization_id = ${p.add(m.tenantId, 'uuid')} AND r.external_id IS NOT NULL AND lower(btrim(r.external_id)) = c.k
         GROUP BY c.k HAVING count(*) > 1`,
       p.values,
     );
@@ -95,14 +95,14 @@ export class RelationshipDuplicatesService {
   }
 
   /** Pairs of a recent relationship and one with a similar name (trigram index, at most `neighbours` each). */
-  private async similarNames(m: EntityManager): Promise<Candidate[]> {
+  private async similarNames(m: TenantDb): Promise<Candidate[]> {
     await m.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(DUPLICATES.similarity)]);
     const p = new SqlParams();
     const rows: Array<{ a: string; b: string; similarity: number }> = await m.query(
-      `WITH ${this.candidates(p)}
+      `WITH ${this.candidates(m, p)}
        SELECT cand.id::text AS a, o.id::text AS b, o.similarity FROM cand CROSS JOIN LATERAL (
          SELECT r.id, similarity(r.name, cand.name)::float8 AS similarity FROM relationships r
-          WHERE r.organization_id = ${p.add(this.scope.tenantId, 'uuid')} AND r.name % cand.name AND r.id <> cand.id
+          WHERE r.organization_id = ${p.add(m.tenantId, 'uuid')} AND r.name % cand.name AND r.id <> cand.id
           ORDER BY similarity DESC, r.id LIMIT ${DUPLICATES.neighbours}
        ) o`,
       p.values,

@@ -36,7 +36,7 @@ export class RelationshipIdentityService {
     const relationships = new RelationshipService(this.scope);
     const relationship = await relationships.find(relationshipId);
     if (!relationship) throw new NotFoundError('Relationship', relationshipId);
-    const m = await this.scope.manager();
+    const m = await this.scope.db();
     const holders: Array<{ id: string }> = await m.query(IDENTITY_HOLDERS_SQL, [platform, handle]);
     if (holders.some((h) => h.id === relationship.id)) return relationship;
     if (holders.length) throw taken(platform, handle, holders[0].id);
@@ -45,7 +45,7 @@ export class RelationshipIdentityService {
     const inserted = await m.query(
       `INSERT INTO relationship_identities (organization_id, relationship_id, platform, handle) VALUES ($1, $2, $3, $4)
        ON CONFLICT DO NOTHING RETURNING id`,
-      [this.scope.tenantId, relationship.id, platform, handle],
+      [m.tenantId, relationship.id, platform, handle],
     );
     if (!inserted.length) {
       const [holder] = await m.query(IDENTITY_HOLDERS_SQL, [platform, handle]);

@@ -1,8 +1,8 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, NotFoundError } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
-import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
+import { isUuid } from '../../db/ids.js';
+import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
 import { epochMs } from '../../platform/sql/projection.js';
 import { contributionsOf, difference, mergedPart, type Contribution, type Part } from './merge-contributions.js';
 import { stageRank } from './relationship-history.js';
@@ -40,7 +40,7 @@ export class RelationshipMergeService {
   async merge(targetId: string, sourceIds: readonly string[]): Promise<Relationship> {
     const target = targetId.toLowerCase();
     const sources = this.checkIds(target, sourceIds);
-    const m = await this.scope.manager();
+    const m = await this.scope.db();
     const locked = await this.lock(m, [target, ...sources], [targetId, ...sourceIds]);
     const parts = await this.parts(m, [target, ...sources].map((id) => locked.get(id)!));
     const moved = await this.movedConversations(m, sources, locked.get(target)!.communityId);
@@ -88,7 +88,7 @@ export class RelationshipMergeService {
   }
 
   /** Locks every relationship of the merge (in id order, so concurrent merges cannot deadlock); NOT_FOUND for the first missing one. */
-  private async lock(m: EntityManager, ids: string[], given: readonly string[]): Promise<Map<string, Locked>> {
+  private async lock(m: TenantDb, ids: string[], given: readonly string[]): Promise<Map<string, Locked>> {
     const rows: Locked[] = ids.every(isUuid)
       ? await m.query(
           `SELECT r.id, r.community_id AS "communityId", c.platform, r.handle, r.stage, ${epochMs('r.connected_at')} AS "connectedAt", r.qualified
@@ -104,7 +104,7 @@ export class RelationshipMergeService {
   }
 
   /** What each relationship counts in the built-in metrics before the merge, and the merged person after. */
-  private async parts(m: EntityManager, locked: Locked[]): Promise<{ before: Part[]; after: Part }> {
+  private async parts(m: TenantDb, locked: Locked[]): Promise<{ before: Part[]; after: Part }> {
     const changes: Array<{ relationshipId: string; id: string; to: RelationshipStage; at: number }> = await m.query(
       `SELECT s.relationship_id AS "relationshipId", s.id, s.to_stage AS "to", ${epochMs('s.changed_at')} AS at
          FROM relationship_stage_changes s WHERE s.relationship_id = ANY($1::uuid[])`,
@@ -116,7 +116,7 @@ export class RelationshipMergeService {
   }
 
   /** Conversations of sources in another community than the target's: they change community. */
-  private movedConversations(m: EntityManager, sources: string[], communityId: string): Promise<Contribution[]> {
+  private movedConversations(m: TenantDb, sources: string[], communityId: string): Promise<Contribution[]> {
     return m.query(
       `SELECT k.key, r.community_id AS "communityId", ${epochMs('v.occurred_at')} AS at, count(*)::int AS value
          FROM conversations v JOIN relationships r ON r.organization_id = v.organization_id AND r.id = v.relationship_id
@@ -132,7 +132,7 @@ export class RelationshipMergeService {
    * it. A handle another relationship holds as an added identity is BAD_USER_INPUT naming it (it is
    * the same person too: merge it as well).
    */
-  private async moveIdentities(m: EntityManager, target: Locked, sources: Locked[]): Promise<void> {
+  private async moveIdentities(m: TenantDb, target: Locked, sources: Locked[]): Promise<void> {
     const own = new Map<string, { platform: string; handle: string }>();
     for (const s of sources) if (s.handle) own.set(identityKey({ platform: s.platform, handle: s.handle }), { platform: s.platform, handle: s.handle });
     if (target.handle) own.delete(identityKey({ platform: target.platform, handle: target.handle }));
@@ -150,7 +150,7 @@ export class RelationshipMergeService {
       `INSERT INTO relationship_identities (organization_id, relationship_id, platform, handle)
        SELECT $1, $2, h.platform, h.handle FROM unnest($3::text[], $4::text[]) AS h(platform, handle)
        ON CONFLICT DO NOTHING`,
-      [this.scope.tenantId, target.id, handles.map((h) => h.platform), handles.map((h) => h.handle)],
+      [m.tenantId, target.id, handles.map((h) => h.platform), handles.map((h) => h.handle)],
     );
     if (target.handle) {
       await m.query(`DELETE FROM relationship_identities WHERE relationship_id = $1 AND lower(platform) = lower($2) AND lower(handle) = lower($3)`, [
@@ -181,6 +181,6 @@ export class RelationshipMergeService {
       keys: [...keys],
       points: points.map((p) => ({ metricKey: p.key, communityId: p.communityId, at: new Date(p.at).toISOString(), value: p.value })),
     };
-    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, event);
+    this.scope.publishAfterCommit(DATA_CHANGED, event);
   }
 }

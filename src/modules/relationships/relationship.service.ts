@@ -1,17 +1,17 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
-import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
-import { afterSql, pageOf } from '../../platform/pagination.js';
+import { isUuid } from '../../db/ids.js';
+import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
+import { pageOf } from '../../platform/pagination.js';
 import { communityRelationshipCounts } from '../communities/community.loaders.js';
 import { CommunityService } from '../communities/community.service.js';
 import { optionalText, requiredText } from '../../platform/input.js';
 import type { User } from '../members/user.entity.js';
-import { param } from '../../platform/sql/batch-loaders.js';
+import { keysetPage } from '../../platform/sql/keyset.js';
+import { SqlParams } from '../../platform/sql/sql-params.js';
 import type { RelationshipStage } from './relationship-stage.js';
 import { planHistory, planStageChange } from './relationship-history.js';
-import { SqlParams } from '../../platform/sql/sql-params.js';
-import { epochMs, keysetMicros, type Projection } from '../../platform/sql/projection.js';
+import { epochMs, type Projection } from '../../platform/sql/projection.js';
 import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
 import type { CommunityRelationshipFilter, CreateRelationshipInput, RelationshipFilter, UpdateRelationshipInput } from './relationship.inputs.js';
 import {
@@ -37,22 +37,17 @@ export class RelationshipService {
   /** A page of relationships in creation order. */
   async list(first: number | null | undefined, after: string | null | undefined, filter?: RelationshipFilter | null): Promise<Connection<Relationship>> {
     const page = pageOf(first, after);
-    const params: unknown[] = [];
+    const params = new SqlParams();
     const where = relationshipWhere(relationshipConditions(filter), params);
-    const countParams = [...params];
-    const keyset = afterSql('r', page, params.length + 1);
-    params.push(...keyset.params);
-    const m = await this.scope.manager();
+    const countParams = params.snapshot();
+    const k = keysetPage('r', page, params);
+    const db = await this.scope.db();
     const rows: Relationship[] = RELATIONSHIP_ROW.hydrate(
-      await m.query(
-        `SELECT ${RELATIONSHIP_ROW.sql}, ${keysetMicros('r')} AS "_micros" FROM relationships r
-          WHERE ${where} AND ${keyset.sql} ORDER BY r.created_at, r.id LIMIT ${param(params, page.first + 1)}`,
-        params,
-      ),
+      await db.query(`SELECT ${RELATIONSHIP_ROW.sql}, ${k.micros} FROM relationships r WHERE ${where} AND ${k.after} ${k.orderLimit}`, params.values),
     );
     this.prime(rows);
     return connectionOf(rows, page, async () => {
-      const [row] = await m.query(`SELECT count(*)::int AS n FROM relationships r WHERE ${where}`, countParams);
+      const [row] = await db.query(`SELECT count(*)::int AS n FROM relationships r WHERE ${where}`, countParams);
       return row.n as number;
     });
   }
@@ -111,15 +106,16 @@ export class RelationshipService {
     const community = await new CommunityService(this.scope).find(input.communityId);
     if (!community) throw new NotFoundError('Community', input.communityId);
     check(!community.archivedAt, 'communityId', 'communityId names an archived community, which takes no new relationships');
+    const db = await this.scope.db();
     const p = new SqlParams();
     const connectedAt = plan.connectedAt ? p.add(plan.connectedAt.toISOString(), 'timestamptz') : '(SELECT at FROM t)';
     // Without connectedAt the one change has no time of its own: it is the relationship's start.
     const times = plan.connectedAt ? plan.changes.map((c) => c.at.toISOString()) : [null];
-    const [row]: Written[] = await (await this.scope.manager()).query(
+    const [row]: Written[] = await db.query(
       `WITH t AS (SELECT clock_timestamp() AS at), r AS (
          INSERT INTO relationships AS r (organization_id, community_id, name, handle, company, qualified, stage, owner_id,
                                          external_id, connected_at, created_at, updated_at)
-         VALUES (${p.add(this.scope.tenantId, 'uuid')}, ${p.add(community.id, 'uuid')}, ${values.map((v) => p.add(v)).join(', ')},
+         VALUES (${p.add(db.tenantId, 'uuid')}, ${p.add(community.id, 'uuid')}, ${values.map((v) => p.add(v)).join(', ')},
                  ${p.add(plan.stage)}, ${p.add(this.scope.principal.userId ?? null, 'uuid')}, ${p.add(externalId, 'text')}, ${connectedAt},
                  (SELECT at FROM t), (SELECT at FROM t))
          ON CONFLICT ON CONSTRAINT relationships_external_id_key DO NOTHING
@@ -149,34 +145,34 @@ export class RelationshipService {
       check(input[field] !== null, field, `${field} cannot be null`);
     }
     check(input.stageChangedAt == null || input.stage != null, 'stageChangedAt', 'stageChangedAt is the time of a stage change: give it with a stage');
-    const params: unknown[] = [];
+    const params = new SqlParams();
     const sets = ['updated_at = clock_timestamp()'];
-    if (input.name != null) sets.push(`name = ${param(params, requiredText(input.name, 'name', 200))}`);
-    if (input.handle !== undefined) sets.push(`handle = ${param(params, optionalText(input.handle, 'handle', 200))}`);
-    if (input.company !== undefined) sets.push(`company = ${param(params, optionalText(input.company, 'company', 200))}`);
-    if (input.stage != null) sets.push(`stage = ${param(params, input.stage)}`);
-    if (input.qualified != null) sets.push(`qualified = ${param(params, input.qualified)}`);
+    if (input.name != null) sets.push(`name = ${params.add(requiredText(input.name, 'name', 200))}`);
+    if (input.handle !== undefined) sets.push(`handle = ${params.add(optionalText(input.handle, 'handle', 200))}`);
+    if (input.company !== undefined) sets.push(`company = ${params.add(optionalText(input.company, 'company', 200))}`);
+    if (input.stage != null) sets.push(`stage = ${params.add(input.stage)}`);
+    if (input.qualified != null) sets.push(`qualified = ${params.add(input.qualified)}`);
     if (!isUuid(id)) throw new NotFoundError('Relationship', id);
-    const m = await this.scope.manager();
+    const db = await this.scope.db();
     // Locked first, so concurrent updates record a gapless chain of stage changes.
-    const [old]: Array<{ stage: RelationshipStage; last: Date | null }> = await m.query(
+    const [old]: Array<{ stage: RelationshipStage; last: Date | null }> = await db.query(
       `SELECT r.stage, (SELECT max(s.changed_at) FROM relationship_stage_changes s WHERE s.relationship_id = r.id) AS last
          FROM relationships r WHERE r.id = $1 FOR UPDATE`,
       [id],
     );
     if (!old) throw new NotFoundError('Relationship', id);
-    const changedAt = input.stageChangedAt != null ? param(params, planStageChange(input.stageChangedAt, old.last ?? new Date(0), new Date()).toISOString()) : null;
-    const [row]: Written[] = await m.query(
-      `WITH r AS (UPDATE relationships SET ${sets.join(', ')} WHERE id = ${param(params, id)} RETURNING *),
+    const changedAt =
+      input.stageChangedAt != null ? params.add(planStageChange(input.stageChangedAt, old.last ?? new Date(0), new Date()).toISOString(), 'timestamptz') : 'updated_at';
+    const [row]: Written[] = await db.query(
+      `WITH r AS (UPDATE relationships SET ${sets.join(', ')} WHERE id = ${params.add(id)} RETURNING *),
        s AS (
          INSERT INTO relationship_stage_changes (organization_id, relationship_id, from_stage, to_stage, changed_at)
-         SELECT organization_id, id, ${param(params, old.stage)}, stage, ${changedAt ? `${changedAt}::timestamptz` : 'updated_at'}
-           FROM r WHERE stage <> ${param(params, old.stage)}
+         SELECT organization_id, id, ${params.add(old.stage)}, stage, ${changedAt} FROM r WHERE stage <> ${params.add(old.stage)}
          RETURNING id, changed_at
        )
        SELECT ${RELATIONSHIP_ROW.sql}, (SELECT json_agg(json_build_object('id', s.id, 'at', ${epochMs('s.changed_at')})) FROM s) AS "_changes"
          FROM r`,
-      params,
+      params.values,
     );
     return this.written(row, 'updatedAt');
   }
@@ -195,10 +191,10 @@ export class RelationshipService {
     this.forget([row.id], [row.communityId]);
     this.scope.loader(relationshipById).prime(row.id, relationship);
     const event: DataChangedEvent = { kind: 'relationship', id: row.id, communityId: row.communityId, at: at.toISOString() };
-    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, event);
+    this.scope.publishAfterCommit(DATA_CHANGED, event);
     for (const change of _changes ?? []) {
       const changed: DataChangedEvent = { kind: 'stage-change', id: change.id, communityId: row.communityId, at: new Date(change.at).toISOString() };
-      this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, changed);
+      this.scope.publishAfterCommit(DATA_CHANGED, changed);
     }
     return relationship;
   }
