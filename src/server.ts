@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { Authenticator } from './platform/auth/authenticator.js';
+import { listenForRevokedSessions } from './platform/auth/session-revocations.js';
 import type { Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
 import { AppError, ErrorCode } from './platform/errors.js';
@@ -66,6 +67,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }
   const pubsub = createPubSub(config, logger);
   const app: AppServices = { config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const stopRevocations = listenForRevokedSessions(pubsub, app.authenticator.revokedSessions);
   const metrics = new ServerMetrics(ds);
   const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
   const schema = await buildAppSchema();
@@ -184,6 +186,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
         };
         await step('http and websocket', () => apollo.stop());
+        stopRevocations();
+        app.authenticator.close();
         await step('pubsub', () => pubsub.close());
         if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
         if (!options.ds) await step('database pool', () => ds.destroy());

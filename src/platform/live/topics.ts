@@ -6,7 +6,7 @@ export const LIVE_TOPICS = {
   dataChanged: 'data-changed',
   /** A goal was created, changed or deleted. */
   goalChanged: 'goal-changed',
-  /** An API key was revoked: its open subscriptions must end. */
+  /** An API key, a membership or a session was revoked: its open subscriptions must end. */
   principalRevoked: 'principal-revoked',
 } as const;
 
@@ -43,4 +43,6 @@ export interface GoalChangedEvent {
 export interface PrincipalRevokedEvent {
   apiKeyId?: string;
   userId?: string;
+  /** Revoked sessions (logOut): only sockets opened with one of them close. */
+  sessionIds?: string[];
 }
