@@ -1,5 +1,4 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
-import type { EntityManager } from 'typeorm';
 import type { RequestContext } from './context.js';
 
 /** Who did something, as the audit log shows it. */
@@ -26,8 +25,13 @@ export interface PendingAudit {
   recorded: boolean;
 }
 
-/** Writes one audit event with the given manager, so it commits or rolls back with its mutation. */
-export async function writeAuditEvent(m: EntityManager, e: AuditEventDraft): Promise<void> {
+/** Anything that runs a statement in the mutation's transaction (an EntityManager, a TenantDb). */
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/** Writes one audit event in the given transaction, so it commits or rolls back with its mutation. */
+export async function writeAuditEvent(m: Queryable, e: AuditEventDraft): Promise<void> {
   await m.query(
     `INSERT INTO audit_events (organization_id, action, actor_kind, actor_id, actor_name, target_id, request_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -41,7 +45,7 @@ export async function writeAuditEvent(m: EntityManager, e: AuditEventDraft): Pro
  */
 export async function recordPublicAudit(
   ctx: RequestContext,
-  m: EntityManager,
+  m: Queryable,
   e: Pick<AuditEventDraft, 'organizationId' | 'actor' | 'targetId'>,
 ): Promise<void> {
   const pending = ctx.audit;
@@ -96,8 +100,8 @@ export function auditEveryMutation(schema: GraphQLSchema): GraphQLSchema {
         const scope = ctx.scope;
         if (!pending.recorded && scope) {
           const p = scope.principal;
-          await writeAuditEvent(await scope.manager(), {
-            organizationId: scope.tenantId,
+          await writeAuditEvent(await scope.db(), {
+            organizationId: scope.session.tenantId,
             action: field.name,
             actor: { kind: p.kind, id: (p.kind === 'USER' ? p.userId : p.apiKeyId)!, name: p.name ?? '' },
             targetId: auditTargetOf(args, result),

@@ -5,7 +5,7 @@ import { verifyPassword, hashPassword } from '../../platform/auth/passwords.js';
 import { Role } from '../../platform/auth/scopes.js';
 import type { AppServices, RequestContext, TenantScope } from '../../platform/context.js';
 import { BadInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
+import { isUuid } from '../../db/ids.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import type { AuthPayload } from './auth.inputs.js';
 import { AuthService, BAD_CREDENTIALS, checkEmail, checkNewPassword } from './auth.service.js';
@@ -27,7 +27,7 @@ export class InvitationService {
 
   /** Pending invitations (neither accepted, revoked nor expired), newest first. */
   async pending(): Promise<Invitation[]> {
-    return (await this.scope.manager()).query(
+    return (await this.scope.db()).query(
       `SELECT ${INVITATION_COLUMNS} FROM invitations i
         WHERE i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
         ORDER BY i.created_at DESC, i.id`,
@@ -41,7 +41,7 @@ export class InvitationService {
     if (input.role === Role.OWNER && this.scope.principal.role !== Role.OWNER) {
       throw new ForbiddenError('Only an OWNER may invite an OWNER');
     }
-    const m = await this.scope.manager();
+    const m = await this.scope.db();
     const member: unknown[] = await m.query(
       `SELECT 1 FROM memberships ms JOIN users u ON u.id = ms.user_id WHERE lower(u.email) = $1`,
       [email],
@@ -58,14 +58,14 @@ export class InvitationService {
     const [invitation] = (await m.query(
       `INSERT INTO invitations AS i (organization_id, email, role, token_hash, invited_by_user_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${INVITATION_COLUMNS}`,
-      [this.scope.tenantId, email, input.role, hashApiKeySecret(token), this.scope.principal.userId ?? null, new Date(Date.now() + INVITATION_TTL_MS)],
+      [this.scope.session.tenantId, email, input.role, hashApiKeySecret(token), this.scope.principal.userId ?? null, new Date(Date.now() + INVITATION_TTL_MS)],
     )) as Invitation[];
     return { invitation, token };
   }
 
   /** Revokes a pending invitation: its token stops working at once. */
   async revoke(id: string): Promise<Invitation> {
-    const m = await this.scope.manager();
+    const m = await this.scope.db();
     const rows: Array<Invitation & { acceptedAt: Date | null; revokedAt: Date | null }> = isUuid(id)
       ? await m.query(
           `SELECT ${INVITATION_COLUMNS}, i.accepted_at AS "acceptedAt", i.revoked_at AS "revokedAt" FROM invitations i WHERE i.id = $1 FOR UPDATE`,

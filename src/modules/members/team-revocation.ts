@@ -23,6 +23,6 @@ export function revokeTeamAccess(scope: TenantScope, revocation: TeamRevocation)
     authenticator.revokedSessions.add(sessions);
     if (sessions.length) void pubsub.publish(SESSIONS_REVOKED.tenant, SESSIONS_REVOKED.topic, { sessions });
     const event: PrincipalRevokedEvent = { userId: revocation.membershipOf, sessionIds: sessions.map((s) => s.id) };
-    void pubsub.publish(scope.tenantId, LIVE_TOPICS.principalRevoked, event);
+    void pubsub.publish(scope.session.tenantId, LIVE_TOPICS.principalRevoked, event);
   });
 }

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { ApiKeyScope, Role } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
-import type { ConnectionResult } from '../../platform/pagination.js';
+import type { Connection } from '../../platform/sql/connection.js';
 import { AuthPayload } from './auth.inputs.js';
 import { InvitationAcceptance, InvitationService } from './invitation.service.js';
 import { AcceptInvitationInput, InviteMemberInput } from './member.inputs.js';
@@ -18,7 +18,7 @@ export class TeamResolver {
     @Ctx() ctx: RequestContext,
     @Arg('first', () => Int, { nullable: true, description: 'How many members (default 20, at most 100).' }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after: string | null,
-  ): Promise<ConnectionResult<Member>> {
+  ): Promise<Connection<Member & { id: string }>> {
     return new MemberService(tenantOf(ctx)).page(first, after);
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
-import { isUuid } from '../ids.js';
+import { isUuid } from '../../db/ids.js';
 
 const ISSUER = 'rapport';
 const AUDIENCE = 'rapport-api';
