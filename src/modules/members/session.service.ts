@@ -37,7 +37,8 @@ export class SessionService {
     const sessionId = this.scope.principal.sessionId;
     if (!sessionId) throw new ForbiddenError('logOut ends a session; an API key is ended with revokeApiKey');
     const rows: Array<{ id: string; expiresAt: Date }> = await (await this.scope.db()).query(
-      `UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id, expires_at AS "expiresAt"`,
+      `WITH s AS (UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id, expires_at)
+       SELECT id, expires_at AS "expiresAt" FROM s`,
       [sessionId],
     );
     revokeTeamAccess(this.scope, { sessions: rows });
@@ -47,8 +48,9 @@ export class SessionService {
   /** Revokes every open session of a member (on removal), so that a later re-invitation revives none. */
   async revokeAllOf(userId: string): Promise<Array<{ id: string; expiresAt: Date }>> {
     return (await this.scope.db()).query(
-      `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
-       RETURNING id, expires_at AS "expiresAt"`,
+      // A CTE, since TypeORM answers a bare UPDATE with [rows, count].
+      `WITH s AS (UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING id, expires_at)
+       SELECT id, expires_at AS "expiresAt" FROM s`,
       [userId],
     );
   }
