@@ -151,7 +151,7 @@ async function overWebSocket(credential: string, op: Operation): Promise<string>
       live.client.subscribe(
         { query: op.document, variables: op.variables },
         {
-          next: (r: { errors?: Array<{ extensions?: { code?: string } }> }) => {
+          next: (r: { errors?: ReadonlyArray<{ extensions?: { code?: unknown } }> }) => {
             if (r.errors?.length) {
               clearTimeout(timer);
               resolve(String(r.errors[0].extensions?.code));

@@ -1,7 +1,7 @@
 import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret } from '../../platform/auth/api-key-secret.js';
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
-import { LIVE_TOPICS } from '../../platform/live/topics.js';
+import { PRINCIPAL_REVOKED, type PrincipalRevokedEvent } from '../../platform/auth/principal.events.js';
 import { isUuid } from '../../db/ids.js';
 import { ApiKey } from './api-key.entity.js';
 import type { CreateApiKeyInput, CreatedApiKey } from './api-key.inputs.js';
@@ -49,7 +49,7 @@ export class ApiKeyService {
     if (!key.revokedAt) {
       key.revokedAt = new Date();
       await (await this.scope.db()).manager.save(key);
-      this.scope.publishAfterCommit(LIVE_TOPICS.principalRevoked, { apiKeyId: key.id });
+      this.scope.publishAfterCommit(PRINCIPAL_REVOKED, { apiKeyId: key.id } satisfies PrincipalRevokedEvent);
     }
     return key;
   }

@@ -1,6 +1,6 @@
 import type { RevokedSession } from '../../platform/auth/session-revocations.js';
 import type { TenantScope } from '../../platform/context.js';
-import { LIVE_TOPICS, type PrincipalRevokedEvent } from '../../platform/live/topics.js';
+import { PRINCIPAL_REVOKED, type PrincipalRevokedEvent } from '../../platform/auth/principal.events.js';
 import { SESSIONS_REVOKED } from '../../platform/auth/session-revocations.js';
 
 /** What a team change ends at once. */
@@ -23,6 +23,6 @@ export function revokeTeamAccess(scope: TenantScope, revocation: TeamRevocation)
     authenticator.revokedSessions.add(sessions);
     if (sessions.length) void pubsub.publish(SESSIONS_REVOKED.tenant, SESSIONS_REVOKED.topic, { sessions });
     const event: PrincipalRevokedEvent = { userId: revocation.membershipOf, sessionIds: sessions.map((s) => s.id) };
-    void pubsub.publish(scope.session.tenantId, LIVE_TOPICS.principalRevoked, event);
+    void pubsub.publish(scope.session.tenantId, PRINCIPAL_REVOKED, event);
   });
 }

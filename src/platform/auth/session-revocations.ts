@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger.js';
-import type { PubSub } from '../pubsub.js';
+import type { PubSub } from '../pubsub/pubsub.js';
 
 /** A revoked session: its id and when its token would have expired anyway. */
 export interface RevokedSession {
