@@ -69,6 +69,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const pubsub = createPubSub(config, logger);
   const app: AppServices = { config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
   const stopRevocations = listenForRevokedSessions(pubsub, app.authenticator.revokedSessions);
+  await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
   const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
   const schema = await buildAppSchema();

@@ -11,7 +11,7 @@ export interface RevokedSession {
 /** Options of SessionRevocations. */
 export interface SessionRevocationOptions {
   /**
-   * How often the list is brought up to date from the database (default 5 s), which catches
+   * How often the list is brought up to date from the database (default 30 s), which catches
    * revocations whose announcement this node missed. 0 disables it.
    */
   refreshEveryMs?: number;
@@ -36,16 +36,21 @@ export class SessionRevocations {
     private readonly logger: Logger,
     options: SessionRevocationOptions = {},
   ) {
-    const every = options.refreshEveryMs ?? 5_000;
+    const every = options.refreshEveryMs ?? 30_000;
     if (every > 0) {
       this.timer = setInterval(() => void this.refresh(), every);
       this.timer.unref();
     }
   }
 
-  /** True when the session was revoked. The first call waits for the initial load. */
+  /** Loads the list (the server does it before it listens); later calls wait for the same load. */
+  load(): Promise<void> {
+    return (this.loaded ??= this.refresh());
+  }
+
+  /** True when the session was revoked. */
   async isRevoked(sessionId: string): Promise<boolean> {
-    await (this.loaded ??= this.refresh());
+    await this.load();
     return this.revoked.has(sessionId);
   }
 
