@@ -12,6 +12,7 @@ import { TeamResolver } from './modules/members/team.resolver.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
 import { CommunityResolver } from './modules/communities/community.resolver.js';
 import { RelationshipResolver } from './modules/relationships/relationship.resolver.js';
+import { RelationshipIdentityResolver } from './modules/relationships/relationship-identity.resolver.js';
 import { ConversationResolver } from './modules/conversations/conversation.resolver.js';
 import { MetricResolver } from './modules/metrics/metric.resolver.js';
 import { GoalResolver } from './modules/goals/goal.resolver.js';
@@ -27,6 +28,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ApiKeyResolver,
   CommunityResolver,
   RelationshipResolver,
+  RelationshipIdentityResolver,
   ConversationResolver,
   MetricResolver,
   GoalResolver,
