@@ -124,6 +124,19 @@ describe('acceptInvitation', () => {
     expect(results.find((r) => r.errors)?.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('stops checking passwords of an account after 10 wrong ones (RATE_LIMITED), even with the right one', async () => {
+    const target = await signUp(t, 'Target');
+    const { token } = await invite(globex, target.email, 'VIEWER');
+    for (let i = 0; i < 10; i++) {
+      const e = await t.client().error(ACCEPT, { input: { token, password: `guess number ${i}` } });
+      expect(e.extensions?.code).toBe('UNAUTHENTICATED');
+    }
+    const limited = await t.client().error(ACCEPT, { input: { token, password: PASSWORD } });
+    expect(limited.extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(limited.extensions?.retryAfterSeconds).toBeGreaterThan(0);
+    expect(await count(`SELECT count(*) AS n FROM memberships WHERE user_id = $1`, [target.userId])).toBe(1);
+  });
+
   it('refuses a short password for a new account', async () => {
     const { token } = await invite(acme, newEmail(), 'VIEWER');
     expect(await t.client().error(ACCEPT, { input: { token, password: 'short' } })).toMatchObject({
