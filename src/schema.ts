@@ -8,11 +8,12 @@ import { OrganizationResolver } from './modules/organizations/organization.resol
 import { ViewerResolver } from './modules/members/viewer.resolver.js';
 import { AuthResolver } from './modules/members/auth.resolver.js';
 import { CommunityResolver } from './modules/communities/community.resolver.js';
-import { RelationshipResolver } from './modules/relationships/relationship.resolver.js';
-import { ConversationResolver } from './modules/conversations/conversation.resolver.js';
+import { CommunityRelationshipsResolver, RelationshipResolver } from './modules/relationships/relationship.resolver.js';
+import { ConversationResolver, RelationshipConversationsResolver } from './modules/conversations/conversation.resolver.js';
 import { MetricResolver } from './modules/metrics/metric.resolver.js';
 import { GoalResolver } from './modules/goals/goal.resolver.js';
-import { RoiCommunityFiguresResolver, RoiModelResolver, RoiModelVersionResolver, RoiReportResolver } from './modules/roi/roi.resolver.js';
+import { RoiCommunityFiguresResolver, RoiModelResolver, RoiReportResolver } from './modules/roi/roi.resolver.js';
+import { RelationshipOwnerResolver, RoiModelVersionCreatorResolver } from './modules/members/member-fields.resolver.js';
 import { NO_TOPIC_PUBSUB } from './platform/live/no-topic-pubsub.js';
 
 /** Every resolver of the API; a feature adds its own here. */
@@ -24,11 +25,14 @@ export const resolvers: NonEmptyArray<Function> = [
   ApiKeyResolver,
   CommunityResolver,
   RelationshipResolver,
+  CommunityRelationshipsResolver,
+  RelationshipOwnerResolver,
   ConversationResolver,
+  RelationshipConversationsResolver,
   MetricResolver,
   GoalResolver,
   RoiModelResolver,
-  RoiModelVersionResolver,
+  RoiModelVersionCreatorResolver,
   RoiReportResolver,
   RoiCommunityFiguresResolver,
 ];

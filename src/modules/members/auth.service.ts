@@ -5,11 +5,12 @@ import { Role } from '../../platform/auth/scopes.js';
 import { signSessionToken } from '../../platform/auth/session-tokens.js';
 import type { AppServices } from '../../platform/context.js';
 import { BadInputError, check, UnauthenticatedError } from '../../platform/errors.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { Organization } from '../organizations/organization.types.js';
 import { organizationSeeders } from '../organizations/seeders.js';
 import { isTimeZone, slugify } from '../organizations/slug.js';
-import type { AuthPayload, LogInInput, SignUpInput } from './auth.inputs.js';
-import { User } from './user.entity.js';
+import type { AuthPayload } from './member.types.js';
+import type { LogInInput, SignUpInput } from './auth.inputs.js';
+import { User } from './member.types.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const MIN_PASSWORD_LENGTH = 10;

@@ -1,16 +1,16 @@
 import type { TenantScope } from '../../platform/context.js';
 import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { OrganizationService } from '../organizations/organization.service.js';
-import { User } from './user.entity.js';
-import type { Viewer } from './viewer.resolver.js';
+import { memberById } from './member.loaders.js';
+import type { User, Viewer } from './member.types.js';
 
 /** Members of the caller's organization. */
 export class MemberService {
   constructor(private readonly scope: TenantScope) {}
 
   /** A member of this organization, or null (RLS hides users of other organizations). */
-  async user(id: string): Promise<User | null> {
-    return (await this.scope.db()).manager.findOne(User, { where: { id } });
+  user(id: string): Promise<User | null> {
+    return this.scope.loader(memberById).load(id);
   }
 
   /** The caller as the `viewer` query shows it. */

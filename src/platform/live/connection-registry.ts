@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { Logger } from '../logger.js';
 import type { PubSub } from '../pubsub/pubsub.js';
 import { LiveCloseCode, type LiveConnection } from './live-connection.js';
@@ -25,7 +25,7 @@ export class ConnectionRegistry {
 
   constructor(
     private readonly pubsub: PubSub,
-    private readonly ds: DataSource,
+    private readonly authenticator: Authenticator,
     private readonly logger: Logger,
     options: RegistryOptions = {},
   ) {
@@ -65,32 +65,8 @@ export class ConnectionRegistry {
     this.sweeping = true;
     try {
       const all = [...this.byTenant.values()].flatMap((t) => [...t.connections]);
-      const keyIds = [...new Set(all.flatMap((c) => (c.principal.apiKeyId ? [c.principal.apiKeyId] : [])))];
-      const members = all.filter((c) => c.principal.userId);
-      const invalidKeys = new Set<string>();
-      const invalidMembers = new Set<string>();
-      if (keyIds.length) {
-        const rows: Array<{ id: string }> = await this.ds.query(
-          `SELECT k.id FROM unnest($1::uuid[]) AS x(id) LEFT JOIN api_keys k ON k.id = x.id
-           WHERE k.id IS NULL OR k.revoked_at IS NOT NULL OR k.expires_at <= now()`,
-          [keyIds],
-        );
-        for (const r of rows) invalidKeys.add(r.id);
-      }
-      if (members.length) {
-        const rows: Array<{ org: string; usr: string }> = await this.ds.query(
-          `SELECT x.org, x.usr FROM unnest($1::uuid[], $2::uuid[]) AS x(org, usr)
-           LEFT JOIN memberships m ON m.organization_id = x.org AND m.user_id = x.usr WHERE m.user_id IS NULL`,
-          [members.map((c) => c.principal.organizationId), members.map((c) => c.principal.userId)],
-        );
-        for (const r of rows) invalidMembers.add(`${r.org}:${r.usr}`);
-      }
-      for (const c of all) {
-        const p = c.principal;
-        if ((p.apiKeyId && invalidKeys.has(p.apiKeyId)) || (p.userId && invalidMembers.has(`${p.organizationId}:${p.userId}`))) {
-          c.close(LiveCloseCode.Forbidden, 'Forbidden: the credential is no longer valid');
-        }
-      }
+      const invalid = await this.authenticator.noLongerValid(all.map((c) => c.principal));
+      for (const c of all) if (invalid.has(c.principal)) c.close(LiveCloseCode.Forbidden, 'Forbidden: the credential is no longer valid');
     } catch (error) {
       this.logger.warn('live credential sweep failed', { error });
     } finally {
