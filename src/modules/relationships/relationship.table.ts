@@ -10,12 +10,14 @@ export const RELATIONSHIP_FIELDS: ColumnMap = {
   stage: { sql: 'r.stage' },
   qualified: { sql: 'r.qualified' },
   ownerId: { sql: 'r.owner_id' },
+  connectedAt: { sql: epochMs('r.connected_at'), time: true },
+  externalId: { sql: 'r.external_id' },
   createdAt: { sql: epochMs('r.created_at'), time: true },
   updatedAt: { sql: epochMs('r.updated_at'), time: true },
 };
 
 /** Columns that Relationship's field resolvers read. */
-export const RELATIONSHIP_NEEDS = { community: ['communityId'], owner: ['ownerId'] } as const;
+export const RELATIONSHIP_NEEDS = { community: ['communityId'], owner: ['ownerId'], identities: ['communityId', 'handle'] } as const;
 
 /** Every column of a relationship. */
 export const RELATIONSHIP_ROW = new Projection(RELATIONSHIP_FIELDS, null);
@@ -31,3 +33,6 @@ export const STAGE_CHANGE_ROW = new Projection(
   },
   null,
 );
+
+/** An identity (platform and handle) of a relationship, from a row `x`. */
+export const IDENTITY_ROW = new Projection({ platform: { sql: 'x.platform' }, handle: { sql: 'x.handle' } }, null);

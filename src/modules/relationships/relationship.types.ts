@@ -30,6 +30,12 @@ export class Relationship {
   @Field({ description: 'Whether the person is a targeted one (fits the audience the organization means to reach).' })
   qualified!: boolean;
 
+  @Field({ description: 'When the relationship began: given on creation (connectedAt), else its creation. Built-in metrics count it then.' })
+  connectedAt!: Date;
+
+  @Field(() => String, { nullable: true, description: 'The caller’s own id for it (say, a CRM id), unique in the organization; null when none was given.' })
+  externalId!: string | null;
+
   /** The member who created it; null when an API key did. */
   ownerId!: string | null;
 
