@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { apiKeyMatches, apiKeyPrefix, looksLikeApiKey } from './api-key-secret.js';
 import { userPrincipal, type Principal } from './principal.js';
 import { ApiKeyScope, Role } from './scopes.js';
+import { SessionRevocations } from './session-revocations.js';
 import { verifySessionToken } from './session-tokens.js';
 
 /** How often, at most, a key's `lastUsedAt` is written by one node. */
@@ -12,6 +13,7 @@ const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 interface ApiKeyRow {
   organization_id: string;
   id: string;
+  name: string;
   secret_hash: Buffer;
   scopes: string[];
   expires_at: Date | null;
@@ -24,12 +26,21 @@ interface ApiKeyRow {
  */
 export class Authenticator {
   private readonly lastUsedWritten = new Map<string, number>();
+  /** Sessions revoked before they expired (logOut, removal), held in memory. */
+  readonly revokedSessions: SessionRevocations;
 
   constructor(
     private readonly ds: DataSource,
     private readonly sessionSecret: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.revokedSessions = new SessionRevocations(ds, logger);
+  }
+
+  /** Stops background work. */
+  close(): void {
+    this.revokedSessions.close();
+  }
 
   /** Reads the credential from `Authorization: Bearer …` or `x-api-key`; UNAUTHENTICATED for a malformed Authorization. */
   static credentialFrom(authorization?: string | null, apiKeyHeader?: string | null): string | undefined {
@@ -59,7 +70,8 @@ export class Authenticator {
 
   /**
    * The principals among `principals` whose credential is no longer valid (an API key revoked,
-   * expired or gone; a member who left), in at most two statements whatever their number.
+   * expired or gone; a member who left, whose role changed or whose session was revoked), in at
+   * most two statements whatever their number.
    */
   async noLongerValid(principals: readonly Principal[]): Promise<Set<Principal>> {
     const keyIds = [...new Set(principals.flatMap((p) => (p.apiKeyId ? [p.apiKeyId] : [])))];
@@ -75,34 +87,47 @@ export class Authenticator {
       for (const r of rows) invalidKeys.add(r.id);
     }
     if (members.length) {
-      const rows: Array<{ org: string; usr: string }> = await this.ds.query(
-        `SELECT x.org, x.usr FROM unnest($1::uuid[], $2::uuid[]) AS x(org, usr)
-         LEFT JOIN memberships m ON m.organization_id = x.org AND m.user_id = x.usr WHERE m.user_id IS NULL`,
-        [members.map((p) => p.organizationId), members.map((p) => p.userId)],
+      // A member's credential ends when the membership is gone, the role changed, or the session was revoked.
+      const rows: Array<{ org: string; usr: string; sid: string | null }> = await this.ds.query(
+        `SELECT x.org, x.usr, x.sid FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) AS x(org, usr, role, sid)
+         LEFT JOIN memberships m ON m.organization_id = x.org AND m.user_id = x.usr
+         LEFT JOIN sessions s ON s.organization_id = x.org AND s.id = x.sid
+         WHERE m.user_id IS NULL OR m.role <> x.role OR s.revoked_at IS NOT NULL`,
+        [
+          members.map((p) => p.organizationId),
+          members.map((p) => p.userId),
+          members.map((p) => p.role ?? null),
+          members.map((p) => p.sessionId ?? null),
+        ],
       );
-      for (const r of rows) invalidMembers.add(`${r.org}:${r.usr}`);
+      for (const r of rows) invalidMembers.add(`${r.org}:${r.usr}:${r.sid ?? ''}`);
     }
-    return new Set(principals.filter((p) => (p.apiKeyId && invalidKeys.has(p.apiKeyId)) || (p.userId && invalidMembers.has(`${p.organizationId}:${p.userId}`))));
+    const memberKey = (p: Principal) => `${p.organizationId}:${p.userId}:${p.sessionId ?? ''}`;
+    return new Set(principals.filter((p) => (p.apiKeyId && invalidKeys.has(p.apiKeyId)) || (p.userId && invalidMembers.has(memberKey(p)))));
   }
 
   private async session(token: string): Promise<Principal | null> {
     const claims = await verifySessionToken(this.sessionSecret, token);
-    if (!claims) return null;
-    const role = await this.role(claims.organizationId, claims.userId);
-    return role && userPrincipal(claims.organizationId, claims.userId, role, claims.expiresAt);
+    if (!claims || (await this.revokedSessions.isRevoked(claims.sessionId))) return null;
+    const member = await this.member(claims.organizationId, claims.userId);
+    return (
+      member &&
+      userPrincipal(claims.organizationId, claims.userId, member.role, { sessionId: claims.sessionId, name: member.email, expiresAt: claims.expiresAt })
+    );
   }
 
-  private async role(organizationId: string, userId: string): Promise<Role | null> {
-    const rows: Array<{ role: Role }> = await this.ds.query(
-      `SELECT role FROM memberships WHERE organization_id = $1 AND user_id = $2`,
+  /** The user's role in the organization (read on every request, so a change counts at once) and email. */
+  private async member(organizationId: string, userId: string): Promise<{ role: Role; email: string } | null> {
+    const rows: Array<{ role: Role; email: string }> = await this.ds.query(
+      `SELECT m.role, u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 AND m.user_id = $2`,
       [organizationId, userId],
     );
-    return rows[0]?.role ?? null;
+    return rows[0] ?? null;
   }
 
   private async apiKey(secret: string): Promise<Principal | null> {
     const rows: ApiKeyRow[] = await this.ds.query(
-      `SELECT organization_id, id, secret_hash, scopes, expires_at, revoked_at FROM api_keys WHERE prefix = $1`,
+      `SELECT organization_id, id, name, secret_hash, scopes, expires_at, revoked_at FROM api_keys WHERE prefix = $1`,
       [apiKeyPrefix(secret)],
     );
     const row = rows.find((r) => apiKeyMatches(secret, r.secret_hash));
@@ -113,6 +138,7 @@ export class Authenticator {
       organizationId: row.organization_id,
       kind: 'API_KEY',
       apiKeyId: row.id,
+      name: row.name,
       scopes: new Set(row.scopes as ApiKeyScope[]),
       expiresAt: row.expires_at ?? undefined,
     };

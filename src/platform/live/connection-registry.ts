@@ -93,7 +93,10 @@ export class ConnectionRegistry {
   private revoke(connections: Set<LiveConnection>, event: PrincipalRevokedEvent): void {
     for (const c of [...connections]) {
       const p = c.principal;
-      const match = (event.apiKeyId !== undefined && p.apiKeyId === event.apiKeyId) || (event.userId !== undefined && p.userId === event.userId);
+      const match =
+        (event.apiKeyId !== undefined && p.apiKeyId === event.apiKeyId) ||
+        (event.userId !== undefined && p.userId === event.userId) ||
+        (p.sessionId !== undefined && !!event.sessionIds?.includes(p.sessionId));
       if (match) c.close(LiveCloseCode.Forbidden, 'Forbidden: the credential was revoked');
     }
   }
