@@ -20,6 +20,7 @@ import { createRateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub-factory.js';
+import { RevocationListener } from './platform/revocation/revocation-listener.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema } from './schema.js';
 import { widgetRoutes } from './web/widgets.js';
@@ -65,7 +66,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ds = await openDatabase(db.url, config.poolSize);
   }
   const pubsub = createPubSub(config, logger);
-  const app: AppServices = { config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const revocations = new RevocationListener((ds.options as { url: string }).url, logger);
+  await revocations.start();
+  const app: AppServices = { config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
   const metrics = new ServerMetrics(ds);
   const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
   const schema = await buildAppSchema();
@@ -185,6 +188,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         };
         await step('http and websocket', () => apollo.stop());
         await step('pubsub', () => pubsub.close());
+        await step('revocation listener', () => revocations.close());
         if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
         if (!options.ds) await step('database pool', () => ds.destroy());
         if (embedded) await step('embedded postgres', () => embedded.stop());

@@ -1,8 +1,8 @@
 import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret } from '../../platform/auth/api-key-secret.js';
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
-import { LIVE_TOPICS } from '../../platform/live/topics.js';
 import { isUuid } from '../../platform/ids.js';
+import { announceRevocation } from '../../platform/revocation/revocation.js';
 import { ApiKey } from './api-key.entity.js';
 import type { CreateApiKeyInput, CreatedApiKey } from './api-key.inputs.js';
 
@@ -42,14 +42,15 @@ export class ApiKeyService {
     return { apiKey: saved, secret };
   }
 
-  /** Revokes a key at once; its open subscriptions are closed after commit. */
+  /** Revokes a key at once; every node closes its open sockets as soon as the transaction commits. */
   async revoke(id: string): Promise<ApiKey> {
     const key = await this.find(id);
     if (!key) throw new NotFoundError('API key', id);
     if (!key.revokedAt) {
       key.revokedAt = new Date();
-      await (await this.scope.manager()).save(key);
-      this.scope.publishAfterCommit(LIVE_TOPICS.principalRevoked, { apiKeyId: key.id });
+      const m = await this.scope.manager();
+      await m.save(key);
+      await announceRevocation(m, { kind: 'api_key', organizationId: this.scope.tenantId, id: key.id });
     }
     return key;
   }

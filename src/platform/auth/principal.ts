@@ -6,6 +6,10 @@ export interface Principal {
   kind: 'USER' | 'API_KEY';
   userId?: string;
   apiKeyId?: string;
+  /** The session a session token belongs to, when sessions are tracked (revocable one by one). */
+  sessionId?: string;
+  /** The widget token, when the caller is a widget. */
+  widgetTokenId?: string;
   role?: Role;
   scopes: ReadonlySet<ApiKeyScope>;
   /** When the credential stops being valid (session expiry or key expiry), if ever. */

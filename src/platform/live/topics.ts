@@ -6,8 +6,6 @@ export const LIVE_TOPICS = {
   dataChanged: 'data-changed',
   /** A goal was created, changed or deleted. */
   goalChanged: 'goal-changed',
-  /** An API key was revoked: its open subscriptions must end. */
-  principalRevoked: 'principal-revoked',
 } as const;
 
 /** One recorded value, as events carry it. */
@@ -37,10 +35,4 @@ export interface DataChangedEvent {
 export interface GoalChangedEvent {
   goalId: string;
   deleted: boolean;
-}
-
-/** Payload of `principalRevoked`. */
-export interface PrincipalRevokedEvent {
-  apiKeyId?: string;
-  userId?: string;
 }
