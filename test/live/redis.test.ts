@@ -2,7 +2,7 @@ import { channelOf } from '../../src/platform/pubsub';
 import { RedisPubSub } from '../../src/platform/live/redis-pubsub';
 import { LIVE_TOPICS } from '../../src/platform/live/topics';
 import { GraphQLClient } from '../support/graphql-client';
-import { apiKey, signUp, type Tenant } from '../support/builders';
+import { signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { Child, freePort, redisSubscribers, startNode, startRedis } from './support/processes';
 import { DEFINE, LiveClient, METRIC_UPDATED, openSubscriptions, RECORD, waitUntil } from './support/live';
