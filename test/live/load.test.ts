@@ -46,7 +46,7 @@ describe('a client that never reads', () => {
     slow.resume(); // reads what was buffered, then the close frame
     expect(await code).toBe(4413);
     await waitUntil(() => t.server.app.pubsub.listenerCount() === baseline, 'the listeners to be released');
-    expect(t.server.live.registry.size()).toBe(0);
+    await waitUntil(() => t.server.live.registry.size() === 0, 'the connection to leave the registry');
   });
 });
 
