@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { entities } from './entities.js';
 import { Authenticator } from './platform/auth/authenticator.js';
 import type { Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
@@ -63,7 +64,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   if (!ds) {
     const db = await resolveDatabase(config, logger);
     embedded = db.embedded;
-    ds = await openDatabase(db.url, config.poolSize);
+    ds = await openDatabase(db.url, config.poolSize, entities);
   }
   const pubsub = createPubSub(config, logger);
   const revocations = new RevocationListener((ds.options as { url: string }).url, logger);

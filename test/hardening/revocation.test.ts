@@ -1,5 +1,6 @@
-import { inTenant } from '../../src/db/tenant';
-import { announceRevocation } from '../../src/platform/revocation/revocation';
+import type { DataSource } from 'typeorm';
+import { bindTenant } from '../../src/db/tenant';
+import { announceRevocation, type RevocationKind } from '../../src/platform/revocation/revocation';
 import { GraphQLClient } from '../support/graphql-client';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -9,6 +10,13 @@ import { DEFINE, LiveClient, METRIC_UPDATED, openSubscriptions, RECORD, waitUnti
 const SESSION_SECRET = 'test-secret-that-is-long-enough-for-hs256';
 const REVOKE = `mutation ($id: ID!) { revokeApiKey(id: $id) { id } }`;
 const point = (value: number) => ({ points: [{ metricKey: 'signups', value, at: '2026-05-01T00:00:00.000Z' }] });
+
+/** Announces a revocation in a transaction of `tenantId`'s own, as a service would; `fail` rolls it back. */
+const announce = (ds: DataSource, tenantId: string, kind: RevocationKind, id: string, fail = false) =>
+  ds.transaction(async (m) => {
+    await announceRevocation(await bindTenant(m, tenantId), { kind, id });
+    if (fail) throw new Error('roll back');
+  });
 
 const clients: LiveClient[] = [];
 const live = (base: string, authorization: string) => {
@@ -99,13 +107,8 @@ describe('the generic revocation channel', () => {
     const heard: string[] = [];
     const off = t.server.app.revocations.subscribe((r) => heard.push(`${r.kind}:${r.id}`));
     try {
-      await inTenant(t.ds, acme.organizationId, async (m) => {
-        await announceRevocation(m, { kind: 'session', organizationId: acme.organizationId, id: 'rolled-back' });
-        throw new Error('roll back');
-      }).catch(() => undefined);
-      await inTenant(t.ds, acme.organizationId, (m) =>
-        announceRevocation(m, { kind: 'widget_token', organizationId: acme.organizationId, id: 'committed' }),
-      );
+      await expect(announce(t.ds, acme.organizationId, 'session', 'rolled-back', true)).rejects.toThrow('roll back');
+      await announce(t.ds, acme.organizationId, 'widget_token', 'committed');
       await waitUntil(() => heard.length > 0, 'the committed revocation', 1000);
       await new Promise((r) => setTimeout(r, 100));
       expect(heard).toEqual(['widget_token:committed']);
@@ -122,10 +125,9 @@ describe('the generic revocation channel', () => {
     partner.subscribe(METRIC_UPDATED);
     await waitUntil(async () => (await openSubscriptions(t.server)) === 2, 'two subscriptions');
     // Another tenant's announcement with the same id closes nothing here.
-    await inTenant(t.ds, acme.organizationId, (m) =>
-      announceRevocation(m, { kind: 'membership', organizationId: '00000000-0000-4000-8000-000000000000', id: acme.userId }),
-    );
-    await inTenant(t.ds, acme.organizationId, (m) => announceRevocation(m, { kind: 'membership', organizationId: acme.organizationId, id: acme.userId }));
+    const globex = await signUp(t, 'Globex');
+    await announce(t.ds, globex.organizationId, 'membership', acme.userId);
+    await announce(t.ds, acme.organizationId, 'membership', acme.userId);
     expect(await member.closed(1000)).toMatchObject({ code: 4403 });
     await waitUntil(async () => (await openSubscriptions(t.server)) === 1, 'the key’s subscription left');
     expect(partner.closes).toEqual([]);
@@ -148,7 +150,7 @@ describe('the generic revocation channel', () => {
     await waitUntil(() => listener.listening, 'the listener to come back', 5000);
     const heard: string[] = [];
     const off = listener.subscribe((r) => heard.push(r.id));
-    await inTenant(t.ds, acme.organizationId, (m) => announceRevocation(m, { kind: 'api_key', organizationId: acme.organizationId, id: 'after' }));
+    await announce(t.ds, acme.organizationId, 'api_key', 'after');
     await waitUntil(() => heard.includes('after'), 'a revocation after the reconnection', 1000);
     off();
   });

@@ -45,11 +45,12 @@ export class ConversationService {
     ];
     const relationship = await new RelationshipService(this.scope).find(input.relationshipId);
     if (!relationship) throw new NotFoundError('Relationship', input.relationshipId);
+    const db = await this.scope.db();
     const [row]: Conversation[] = CONVERSATION_ROW.hydrate(
-      await (await this.scope.manager()).query(
+      await db.query(
         `INSERT INTO conversations AS v (organization_id, relationship_id, occurred_at, channel, summary, sentiment, qualified)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${CONVERSATION_ROW.sql}`,
-        [this.scope.tenantId, relationship.id, ...values],
+        [db.tenantId, relationship.id, ...values],
       ),
     );
     this.scope.loader(strengthOf).clear(relationship.id);

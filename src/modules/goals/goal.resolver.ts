@@ -6,7 +6,8 @@ import type { GoalProgressValue } from './goal-progress.js';
 import { Goal } from './goal.entity.js';
 import { CreateGoalInput, GoalConnection, UpdateGoalInput } from './goal.inputs.js';
 import { goalProgressLoader } from './goal.loaders.js';
-import { GoalService, type GoalPage } from './goal.service.js';
+import type { Connection } from '../../platform/sql/connection.js';
+import { GoalService } from './goal.service.js';
 
 @Resolver(() => Goal)
 export class GoalResolver {
@@ -16,7 +17,7 @@ export class GoalResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext,
-  ): Promise<GoalPage> {
+  ): Promise<Connection<Goal>> {
     return new GoalService(tenantOf(ctx)).page(first, after);
   }
 

@@ -61,7 +61,7 @@ function goalSource(app: AppServices, principal: Principal): CoalescedSource<Goa
       if (!t.goals.size && !t.spans.size) return { progress: [], deleted };
       return inOwnScope(app, principal, async (scope) => {
         const keys = [...t.spans.keys()];
-        const goals = (await (await scope.manager()).query(
+        const goals = (await (await scope.db()).query(
           `SELECT ${GOAL_COLUMNS} FROM goals g
            WHERE g.id = ANY($1::uuid[]) OR EXISTS (
              SELECT 1 FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS s(key, min_at, max_at)

@@ -1,7 +1,7 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import type { AppServices } from '../../platform/context.js';
 import { check } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
+import { isUuid } from '../../db/ids.js';
 import { inOwnScope, type LiveCaller } from '../../platform/live/live-context.js';
 import { LIVE_TOPICS, type DataChangedEvent, type MetricRecordedEvent } from '../../platform/live/topics.js';
 import type { EventMeta } from '../../platform/pubsub.js';
@@ -40,7 +40,7 @@ export class MetricUpdatesService {
     const communityId = filter.communityId?.toLowerCase() ?? null;
     await inOwnScope(app, principal, async (scope) => {
       if (metricKey !== null) {
-        const metrics = await resolveMetrics(await scope.manager(), [metricKey]);
+        const metrics = await resolveMetrics(await scope.db(), [metricKey]);
         check(metrics.has(metricKey), 'metricKey', `metricKey '${metricKey}' is not a metric of this organization`);
       }
       if (communityId !== null) {
@@ -100,10 +100,9 @@ async function contribution(app: AppServices, principal: Principal, metricKey: s
   const at = new Date(event.at);
   // Event times are in ms; the rows behind them are in µs, so look 1 ms either side.
   return inOwnScope(app, principal, async (scope) => {
-    const m = await scope.manager();
-    const rows = await aggregateMetrics(m, {
-      tenantId: scope.tenantId,
-      metrics: await resolveMetrics(m, [metricKey]),
+    const db = await scope.db();
+    const rows = await aggregateMetrics(db, {
+      metrics: await resolveMetrics(db, [metricKey]),
       keys: [metricKey],
       from: new Date(at.getTime() - 1),
       to: new Date(at.getTime() + 1),

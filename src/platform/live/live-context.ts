@@ -14,9 +14,9 @@ export interface LiveRequestContext extends RequestContext {
 export class LiveSession extends TenantSession {
   used = false;
 
-  override manager(): ReturnType<TenantSession['manager']> {
+  override db(): ReturnType<TenantSession['db']> {
     this.used = true;
-    return super.manager();
+    return super.db();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 import type { Principal } from '../auth/principal.js';
 
 /** The PostgreSQL channel every node LISTENs on for revocations. */
@@ -20,12 +20,12 @@ export interface Revocation {
 const KINDS: ReadonlySet<string> = new Set<RevocationKind>(['api_key', 'session', 'membership', 'widget_token']);
 
 /**
- * Announces a revocation inside the revoking transaction: PostgreSQL delivers the notification
- * to every node's listener when (and only if) that transaction commits, Redis or not.
+ * Announces a revocation inside the revoking transaction (the tenant's `db`): PostgreSQL delivers
+ * the notification to every node's listener when (and only if) that transaction commits, Redis or not.
  */
-export async function announceRevocation(manager: EntityManager, revocation: Revocation): Promise<void> {
-  const { kind, organizationId, id } = revocation;
-  await manager.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, JSON.stringify({ kind, organizationId, id })]);
+export async function announceRevocation(db: TenantDb, revocation: { kind: RevocationKind; id: string }): Promise<void> {
+  const payload: Revocation = { kind: revocation.kind, organizationId: db.tenantId, id: revocation.id };
+  await db.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, JSON.stringify(payload)]);
 }
 
 /** The revocation a notification payload carries, or null when it is not one. */
