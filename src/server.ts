@@ -20,7 +20,7 @@ import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-l
 import { createRateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
-import { createPubSub } from './platform/pubsub-factory.js';
+import { createPubSub } from './platform/pubsub/create-pubsub.js';
 import { RevocationListener } from './platform/revocation/revocation-listener.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema } from './schema.js';

@@ -6,7 +6,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import type { Principal } from './auth/principal.js';
 import { UnauthenticatedError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { PubSub } from './pubsub.js';
+import type { PubSub } from './pubsub/pubsub.js';
 import type { RevocationListener } from './revocation/revocation-listener.js';
 
 /** Process-wide dependencies, made once by createServer. */

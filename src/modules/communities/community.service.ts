@@ -1,7 +1,7 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
-import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
+import { DATA_CHANGED, type DataChangedEvent } from './community.events.js';
 import { pageOf } from '../../platform/pagination.js';
 import { keysetPage } from '../../platform/sql/keyset.js';
 import { SqlParams } from '../../platform/sql/sql-params.js';
@@ -120,7 +120,7 @@ export class CommunityService {
   private written(row: Community): Community {
     this.scope.loader(communityById).clear(row.id).prime(row.id, row);
     const event: DataChangedEvent = { kind: 'community', id: row.id, communityId: row.id, at: row.updatedAt.toISOString() };
-    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, event);
+    this.scope.publishAfterCommit(DATA_CHANGED, event);
     return row;
   }
 }

@@ -1,6 +1,6 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
-import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
+import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
 import { pageOf } from '../../platform/pagination.js';
 import { optionalRange, optionalText } from '../../platform/input.js';
 import { strengthOf } from '../relationships/relationship.loaders.js';
@@ -57,7 +57,7 @@ export class ConversationService {
     this.scope.loader(relationshipConversationPages).clearAll();
     this.scope.loader(relationshipConversationTotals).clearAll();
     const event: DataChangedEvent = { kind: 'conversation', id: row.id, communityId: relationship.communityId, at: row.occurredAt.toISOString() };
-    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, event);
+    this.scope.publishAfterCommit(DATA_CHANGED, event);
     return row;
   }
 }

@@ -1,7 +1,7 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
-import { LIVE_TOPICS, type GoalChangedEvent } from '../../platform/live/topics.js';
+import { GOAL_CHANGED, type GoalChangedEvent } from './goal.events.js';
 import { pageOf } from '../../platform/pagination.js';
 import { connectionOf, type Connection } from '../../platform/sql/connection.js';
 import { keysetPage } from '../../platform/sql/keyset.js';
@@ -121,6 +121,6 @@ export class GoalService {
   }
 
   private changed(goalId: string, deleted: boolean): void {
-    this.scope.publishAfterCommit(LIVE_TOPICS.goalChanged, { goalId, deleted } satisfies GoalChangedEvent);
+    this.scope.publishAfterCommit(GOAL_CHANGED, { goalId, deleted } satisfies GoalChangedEvent);
   }
 }

@@ -1,7 +1,7 @@
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, check } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
-import { LIVE_TOPICS, type MetricPointEvent, type MetricRecordedEvent } from '../../platform/live/topics.js';
+import { METRIC_RECORDED, type MetricPointEvent, type MetricRecordedEvent } from './metric.events.js';
 import { isBuiltInKey } from './built-in-metrics.js';
 import { METRIC_KEY_PATTERN } from './metric-catalog.js';
 import type { MetricPointInput, RecordMetricsResult } from './metric.inputs.js';
@@ -159,6 +159,6 @@ export class MetricIngestService {
       const p = columns.points[i];
       events.push({ metricKey: p.metricKey, communityId: columns.communityIds[i], at: columns.ats[i], value: p.value });
     }
-    if (events.length) this.scope.publishAfterCommit(LIVE_TOPICS.metricRecorded, { points: events } satisfies MetricRecordedEvent);
+    if (events.length) this.scope.publishAfterCommit(METRIC_RECORDED, { points: events } satisfies MetricRecordedEvent);
   }
 }

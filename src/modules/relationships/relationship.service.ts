@@ -1,7 +1,7 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
-import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
+import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
 import { pageOf } from '../../platform/pagination.js';
 import { communityRelationshipCounts } from '../communities/community.loaders.js';
 import { CommunityService } from '../communities/community.service.js';
@@ -160,10 +160,10 @@ export class RelationshipService {
     this.scope.loader(communityRelationshipPages).clearAll();
     this.scope.loader(communityRelationshipTotals).clearAll();
     const event: DataChangedEvent = { kind, id: row.id, communityId: row.communityId, at: row.updatedAt.toISOString() };
-    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, event);
+    this.scope.publishAfterCommit(DATA_CHANGED, event);
     if (_changeId && _changedAt !== null) {
       const change: DataChangedEvent = { kind: 'stage-change', id: _changeId, communityId: row.communityId, at: new Date(_changedAt).toISOString() };
-      this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, change);
+      this.scope.publishAfterCommit(DATA_CHANGED, change);
     }
     return relationship;
   }

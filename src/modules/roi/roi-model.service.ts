@@ -3,7 +3,7 @@ import { checkFormula } from '../../formula/index.js';
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
-import { LIVE_TOPICS } from '../../platform/live/topics.js';
+import { ROI_MODEL_CHANGED, type RoiModelChangedEvent } from './roi.events.js';
 import { BUILT_IN_METRICS } from '../metrics/built-in-metrics.js';
 import type { RoiDefinition } from './roi-calculator.js';
 import { modelName, validateDefinition } from './roi-model.validation.js';
@@ -112,7 +112,7 @@ export class RoiModelService {
       `UPDATE roi_models SET current_version = $2, updated_at = clock_timestamp(), is_default = is_default OR $3 WHERE id = $1`,
       [id, next, input.isDefault === true],
     );
-    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, { kind: 'roi-model', id, communityId: null, at: new Date().toISOString() });
+    this.scope.publishAfterCommit(ROI_MODEL_CHANGED, { modelId: id } satisfies RoiModelChangedEvent);
     return (await this.find(id))!;
   }
 
