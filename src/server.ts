@@ -12,6 +12,7 @@ import { openDatabase } from './db/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { entities } from './entities.js';
 import { Authenticator } from './platform/auth/authenticator.js';
+import { listenForRevokedSessions } from './platform/auth/session-revocations.js';
 import type { Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
 import { AppError, ErrorCode } from './platform/errors.js';
@@ -70,6 +71,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const revocations = new RevocationListener((ds.options as { url: string }).url, logger);
   await revocations.start();
   const app: AppServices = { config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const stopRevocations = listenForRevokedSessions(pubsub, app.authenticator.revokedSessions);
+  // A revoked session is known to this node at once from the revocation channel too, Redis or not.
+  const stopSessionNotices = revocations.subscribe((r) => {
+    if (r.kind === 'session') app.authenticator.revokedSessions.add([{ id: r.id, expiresAt: new Date(Date.now() + config.sessionTtlSeconds * 1000) }]);
+  });
+  await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
   const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
   const schema = await buildAppSchema();
@@ -188,6 +195,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
         };
         await step('http and websocket', () => apollo.stop());
+        stopRevocations();
+        stopSessionNotices();
+        app.authenticator.close();
         await step('pubsub', () => pubsub.close());
         await step('revocation listener', () => revocations.close());
         if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
