@@ -23,6 +23,7 @@ import { createRateLimiter, type RateLimiter } from './platform/limits/rate-limi
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
+import { RevocationListener } from './platform/revocation/revocation-listener.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema } from './schema.js';
 import { widgetRoutes } from './web/widgets.js';
@@ -68,8 +69,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ds = await openDatabase(db.url, config.poolSize, entities);
   }
   const pubsub = createPubSub(config, logger);
-  const app: AppServices = { config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const revocations = new RevocationListener((ds.options as { url: string }).url, logger);
+  await revocations.start();
+  const app: AppServices = { config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
   const stopRevocations = listenForRevokedSessions(pubsub, app.authenticator.revokedSessions);
+  // A revoked session is known to this node at once from the revocation channel too, Redis or not.
+  const stopSessionNotices = revocations.subscribe((r) => {
+    if (r.kind === 'session') app.authenticator.revokedSessions.add([{ id: r.id, expiresAt: new Date(Date.now() + config.sessionTtlSeconds * 1000) }]);
+  });
   await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
   const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
@@ -116,8 +123,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         };
         await step('http and websocket', () => apollo.stop());
         stopRevocations();
+        stopSessionNotices();
         app.authenticator.close();
         await step('pubsub', () => pubsub.close());
+        await step('revocation listener', () => revocations.close());
         if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
         if (!options.ds) await step('database pool', () => ds.destroy());
         if (embedded) await step('embedded postgres', () => embedded.stop());
