@@ -5,7 +5,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
@@ -18,7 +19,7 @@ import { createContext, type AppServices, type RequestContext } from './platform
 import { AppError, ErrorCode } from './platform/errors.js';
 import { errorFormatter, nulCharacterPlugin, transactionPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
-import { createRateLimiter } from './platform/limits/rate-limiter.js';
+import { createRateLimiter, type RateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
@@ -87,96 +88,22 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const httpServer: Server = createHttpServer(web);
   const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
-  const apollo = new ApolloServer<RequestContext>({
-    schema,
-    validationRules,
-    parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
-    introspection: true,
-    stopOnTerminationSignals: false, // main.ts owns the signals and the order of shutdown
-    includeStacktraceInErrorResponses: false,
-    formatError: errorFormatter(logger),
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      // No cache hints are used; the plugin would otherwise wrap every field's resolution.
-      ApolloServerPluginCacheControlDisabled(),
-      transactionPlugin(logger),
-      nulCharacterPlugin(),
-      metrics.plugin(),
-      { async serverWillStart() { return { drainServer: () => live.close() }; } },
-    ],
-  });
-  await apollo.start();
+  const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live);
 
-  web.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  web.get('/readyz', async (_req, res) => {
-    try {
-      await ds.query('SELECT 1');
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'database unavailable' });
-    }
-  });
-  web.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  healthRoutes(web, ds, metrics);
   web.use(widgetRoutes());
 
-  web.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
-    const given = req.header('x-request-id');
-    res.locals.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
-    res.setHeader('x-request-id', res.locals.requestId);
-    next();
-  });
+  web.use('/graphql', assignRequestId);
   web.use('/graphql', express.json({ limit: config.bodyLimitBytes }));
-  web.use('/graphql', async (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'POST' && req.method !== 'GET') return next();
-    try {
-      const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
-      const principal = await app.authenticator.authenticate(credential);
-      res.locals.principal = principal;
-      const decision = await rateLimiter?.hit(principal ? `${principal.kind}:${principal.apiKeyId ?? principal.userId}` : `ip:${req.ip}`);
-      if (decision && !decision.allowed) {
-        res.setHeader('retry-after', String(decision.retryAfterSeconds));
-        res.status(429).json({
-          errors: [
-            {
-              message: `Too many requests: retry in ${decision.retryAfterSeconds} s`,
-              extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: decision.retryAfterSeconds, requestId: res.locals.requestId },
-            },
-          ],
-        });
-        return;
-      }
-      next();
-    } catch (e) {
-      if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
-      next(e);
-    }
-  });
+  web.use('/graphql', authenticateRequest(app, rateLimiter));
   web.use(
     '/graphql',
     expressMiddleware(apollo, {
       context: async ({ res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null),
     }),
   );
-  web.use((err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    const requestId = (res.locals.requestId as string) ?? randomUUID();
-    if (err.type === 'entity.too.large') {
-      return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `Request body is larger than ${config.bodyLimitBytes} bytes`, requestId);
-    }
-    if (err.type === 'entity.parse.failed') {
-      return jsonError(res, 400, ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON', requestId);
-    }
-    logger.error('unhandled HTTP error', { requestId, error: err });
-    jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, resolve);
-  });
+  web.use(httpErrorHandler(config, logger));
+  await listen(httpServer, config);
   const port = (httpServer.address() as AddressInfo).port;
   logger.info('listening', { url: `http://${config.host}:${port}/graphql` });
 
@@ -205,4 +132,112 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         if (embedded) await step('embedded postgres', () => embedded.stop());
       })()),
   };
+}
+
+/** Apollo over the schema, with the platform's plugins; started. */
+async function startApollo(
+  schema: GraphQLSchema,
+  validationRules: ValidationRule[],
+  logger: Logger,
+  httpServer: Server,
+  metrics: ServerMetrics,
+  live: LiveServer,
+): Promise<ApolloServer<RequestContext>> {
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    validationRules,
+    parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
+    introspection: true,
+    stopOnTerminationSignals: false, // main.ts owns the signals and the order of shutdown
+    includeStacktraceInErrorResponses: false,
+    formatError: errorFormatter(logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No cache hints are used; the plugin would otherwise wrap every field's resolution.
+      ApolloServerPluginCacheControlDisabled(),
+      transactionPlugin(logger),
+      nulCharacterPlugin(),
+      metrics.plugin(),
+      { async serverWillStart() { return { drainServer: () => live.close() }; } },
+    ],
+  });
+  await apollo.start();
+  return apollo;
+}
+
+/** Liveness, readiness (the database answers) and Prometheus metrics. */
+function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics): void {
+  web.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  web.get('/readyz', async (_req, res) => {
+    try {
+      await ds.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  web.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
+
+/** Takes the caller's x-request-id when well-formed, else makes one; echoes it. */
+function assignRequestId(req: Request, res: Response, next: NextFunction): void {
+  const given = req.header('x-request-id');
+  res.locals.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', res.locals.requestId);
+  next();
+}
+
+/** The credential (Authenticator.credentialFrom) and the rate limit of a GraphQL request: 401 and 429 before Apollo. */
+function authenticateRequest(app: AppServices, rateLimiter: RateLimiter | null) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' && req.method !== 'GET') return next();
+    try {
+      const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
+      const principal = await app.authenticator.authenticate(credential);
+      res.locals.principal = principal;
+      const decision = await rateLimiter?.hit(principal ? `${principal.kind}:${principal.apiKeyId ?? principal.userId}` : `ip:${req.ip}`);
+      if (decision && !decision.allowed) {
+        res.setHeader('retry-after', String(decision.retryAfterSeconds));
+        res.status(429).json({
+          errors: [
+            {
+              message: `Too many requests: retry in ${decision.retryAfterSeconds} s`,
+              extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: decision.retryAfterSeconds, requestId: res.locals.requestId },
+            },
+          ],
+        });
+        return;
+      }
+      next();
+    } catch (e) {
+      if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
+      next(e);
+    }
+  };
+}
+
+/** Body too large (413), not JSON (400), anything else masked (500). */
+function httpErrorHandler(config: Config, logger: Logger) {
+  return (err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    const requestId = (res.locals.requestId as string) ?? randomUUID();
+    if (err.type === 'entity.too.large') {
+      return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `Request body is larger than ${config.bodyLimitBytes} bytes`, requestId);
+    }
+    if (err.type === 'entity.parse.failed') {
+      return jsonError(res, 400, ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON', requestId);
+    }
+    logger.error('unhandled HTTP error', { requestId, error: err });
+    jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
+  };
+}
+
+async function listen(httpServer: Server, config: Config): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
 }
