@@ -14,6 +14,7 @@ import { MetricResolver } from './modules/metrics/metric.resolver.js';
 import { GoalResolver } from './modules/goals/goal.resolver.js';
 import { RoiCommunityFiguresResolver, RoiModelResolver, RoiModelVersionResolver, RoiReportResolver } from './modules/roi/roi.resolver.js';
 import { LiveResolver } from './modules/live/live.resolver.js';
+import { ImportResolver } from './modules/imports/import.resolver.js';
 import { NO_TOPIC_PUBSUB } from './modules/live/schema-pubsub.js';
 
 /** Every resolver of the API; a feature adds its own here. */
@@ -33,6 +34,7 @@ export const resolvers: NonEmptyArray<Function> = [
   RoiReportResolver,
   RoiCommunityFiguresResolver,
   LiveResolver,
+  ImportResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

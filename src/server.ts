@@ -21,6 +21,10 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub-factory.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
+import { restRoute } from './platform/http/rest.js';
+import { JobQueue, type JobQueueOptions } from './platform/jobs/job-queue.js';
+import { acceptImport } from './modules/imports/import-upload.js';
+import { registerTasks } from './tasks.js';
 import { buildAppSchema } from './schema.js';
 import { widgetRoutes } from './web/widgets.js';
 
@@ -40,6 +44,8 @@ export interface RapportServer {
 export interface ServerOptions {
   ds?: DataSource;
   logger?: Logger;
+  /** Options of this node's job queue workers; `false` runs none (jobs then wait for another node). */
+  jobs?: JobQueueOptions | false;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -59,9 +65,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const logger = options.logger ?? createLogger(config.logLevel);
   let embedded: EmbeddedDatabase | undefined;
   let ds = options.ds;
+  let databaseUrl = (ds?.options as { url?: string } | undefined)?.url;
   if (!ds) {
     const db = await resolveDatabase(config, logger);
     embedded = db.embedded;
+    databaseUrl = db.url;
     ds = await openDatabase(db.url, config.poolSize);
   }
   const pubsub = createPubSub(config, logger);
@@ -95,6 +103,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ],
   });
   await apollo.start();
+  const jobs = options.jobs === false || !databaseUrl ? null : new JobQueue(databaseUrl, logger, options.jobs);
+  if (jobs) {
+    registerTasks(jobs, app);
+    await jobs.start();
+  }
 
   web.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -111,6 +124,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   web.use(widgetRoutes());
+  web.post('/v1/imports', restRoute(app.authenticator, logger, (call) => acceptImport(app, call)));
 
   web.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
     const given = req.header('x-request-id');
@@ -184,6 +198,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
         };
         await step('http and websocket', () => apollo.stop());
+        if (jobs) await step('job queue', () => jobs.stop());
         await step('pubsub', () => pubsub.close());
         if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
         if (!options.ds) await step('database pool', () => ds.destroy());

@@ -1,0 +1,74 @@
+import type { EntityManager } from 'typeorm';
+import type { RowFields } from './import-parsers.js';
+import type { ImportError } from './import.types.js';
+
+/** What one chunk of a job's lines came to. */
+export interface ChunkResult {
+  /** Rows of the chunk. */
+  processed: number;
+  /** Rows written. */
+  accepted: number;
+  /** Rows that were valid but already there. */
+  duplicates: number;
+  /** Bad rows of the chunk, in line order (at most 100). */
+  errors: ImportError[];
+}
+
+/** The published side of a finished import: called after commit. */
+export type Publish = () => void;
+
+/**
+ * How one kind of row is imported. Every statement runs in the job's one tenant-scoped
+ * transaction, over the staged lines `from <= line < to` of job `$1`.
+ */
+export interface ImportKindHandler {
+  fields: RowFields;
+  /** Problems of the whole file (an external id twice), found before any chunk. */
+  checkFile(m: EntityManager, jobId: string): Promise<ImportError[]>;
+  /**
+   * Checks a chunk and, when `write` (no bad row so far) and the chunk has no bad row, writes it.
+   * `careful` is the slow path that finds the lines a fast statement failed on (a date that
+   * passes the pattern but does not exist, JSON that does not parse).
+   */
+  chunk(m: EntityManager, jobId: string, from: number, to: number, write: boolean, careful: boolean): Promise<ChunkResult>;
+  /** Before commit: what to publish once the import committed (coalesced events). */
+  events(m: EntityManager, tenantId: string): Promise<Publish>;
+}
+
+/** SQL: staged lines of job $1 in [$2, $3), with the JSON parsed (or NULL in careful mode when it does not parse). */
+export function stagedRows(careful: boolean): string {
+  return `SELECT r.line, ${careful ? 'try_jsonb(r.raw)' : 'r.raw::jsonb'} AS d
+    FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = $1 AND r.line >= $2 AND r.line < $3`;
+}
+
+/** SQL CASE branches shared by every kind: not JSON, not an object, an unknown field. */
+export function shapeProblems(fields: RowFields): string {
+  const allowed = `'{${fields.allowed.join(',')}}'::text[]`;
+  return `WHEN s.d IS NULL THEN 'not valid JSON (nor may it hold \\u0000)'
+    WHEN jsonb_typeof(s.d) <> 'object' THEN 'must be a JSON object'
+    WHEN (s.d - ${allowed}) <> '{}'::jsonb THEN 'unknown field ''' || (SELECT min(k) FROM jsonb_object_keys(s.d - ${allowed}) k) || ''' (fields: ${fields.allowed.join(', ')})'`;
+}
+
+/** SQL: a text is an RFC 3339 date-time with an offset (whether the day exists is the cast's job). */
+export function isDateTime(expr: string): string {
+  return `(${expr} ~ '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt ]([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$')`;
+}
+
+/** SQL: a text is a number as JSON writes them. */
+export function isNumber(expr: string): string {
+  return `(${expr} ~ '^-?(0|[1-9]\\d*)(\\.\\d+)?([eE][+-]?\\d{1,3})?$')`;
+}
+
+/** SQL: a text is a UUID. */
+export function isUuidSql(expr: string): string {
+  return `(${expr} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')`;
+}
+
+/** SQL: a text as timestamptz, through the safe cast in careful mode. */
+export function asTime(expr: string, careful: boolean): string {
+  return careful ? `try_timestamptz(${expr})` : `(${expr})::timestamptz`;
+}
+
+/** Aggregates the JSON error list of a chunk's `problems` CTE (line, problem). */
+export const ERRORS_OF_PROBLEMS = `(SELECT coalesce(json_agg(json_build_object('line', line, 'message', problem) ORDER BY line), '[]'::json)
+    FROM (SELECT line, problem FROM checked WHERE problem IS NOT NULL ORDER BY line LIMIT 100) e)`;
