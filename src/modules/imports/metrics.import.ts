@@ -117,6 +117,7 @@ export class MetricsImport implements ImportKindHandler {
        ORDER BY g.n, p.id DESC`,
       [groups.map((g) => g.m), groups.map((g) => g.c), groups.map((g) => g.at)],
     )) as Array<{ metricKey: string; communityId: string | null; at: Date; value: number }>;
+    rows.sort((x, y) => x.at.getTime() - y.at.getTime());
     const points: MetricPointEvent[] = rows.map((r) => ({ metricKey: r.metricKey, communityId: r.communityId, at: r.at.toISOString(), value: r.value }));
     return () => {
       for (let i = 0; i < points.length; i += POINTS_PER_EVENT) {

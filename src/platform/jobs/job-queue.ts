@@ -82,6 +82,8 @@ export class JobQueue {
     this.pool.on('error', (error) => this.logger.warn('job queue connection error', { error }));
     this.pool.on('connect', (client) => client.on('error', (error) => this.logger.warn('job queue connection error', { error })));
     const events: WorkerEvents = new EventEmitter();
+    // Jobs are locked by a worker's id, or by its pool's id when the pool fetches them for its workers.
+    events.on('pool:create', ({ workerPool }) => this.workerIds.add(workerPool.id));
     events.on('worker:create', ({ worker }) => this.workerIds.add(worker.workerId));
     events.on('worker:release', ({ worker }) => this.workerIds.delete(worker.workerId));
     const shared = { pgPool: this.pool, logger: workerLogger(this.logger), noPreparedStatements: true };
