@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { Client } from 'pg';
 import { followImport, uploadImport } from '../src/cli/import-client.js';
-import { INSERT_POINTS, insertParams } from '../src/modules/metrics/ingest.service.js';
+import { columnParams, INSERT_POINTS } from '../src/modules/metrics/ingest.service.js';
 import { benchDatabase, benchServer, gql, report, round } from './support.js';
 
 const START = Date.parse('2025-01-01T00:00:00Z');
@@ -64,13 +64,13 @@ export async function run(args: string[]): Promise<void> {
     let bareMs = 0;
     for (let from = 0; from < rows; from += 10_000) {
       const points = Array.from({ length: Math.min(10_000, rows - from) }, (_, i) => pointOf(from + i, 'bare_pts'));
-      const params = insertParams(tenantId, {
+      const params = [tenantId, ...columnParams({
         metricIds: points.map(() => bareMetric),
         communityIds: points.map(() => null),
         ats: points.map((p) => p.at),
         values: points.map((p) => p.value),
         keys: points.map((p) => p.idempotencyKey),
-      });
+      })];
       const t0 = process.hrtime.bigint();
       await bare.query(INSERT_POINTS, params);
       bareMs += Number(process.hrtime.bigint() - t0) / 1e6;

@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/data-source.js';
-import { inTenant } from '../db/tenant.js';
+import { inTenantTransaction, type TenantDb } from '../db/tenant.js';
 import { AuthService } from '../modules/members/auth.service.js';
 import { Authenticator } from '../platform/auth/authenticator.js';
 import { createLogger } from '../platform/logger.js';
-import { MemoryPubSub } from '../platform/pubsub.js';
+import { MemoryPubSub } from '../platform/pubsub/memory-pubsub.js';
 
 const DAY = 86_400_000;
 const STAGES = ['CONNECTED', 'ENGAGED', 'LEAD', 'OPPORTUNITY', 'CUSTOMER'] as const;
@@ -62,7 +61,7 @@ export async function makeDemo(now = new Date()): Promise<Demo> {
     const password = `demo ${randomBytes(6).toString('base64url')}`;
     const auth = new AuthService({ config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) });
     const signedUp = await auth.signUp({ email, password, organizationName: `Demo ${suffix}` });
-    const counts = await inTenant(ds, signedUp.organization.id, (m) => history(m, signedUp.organization.id, now));
+    const counts = await inTenantTransaction(ds, signedUp.organization.id, (db) => history(db, now));
     return { email, password, organizationSlug: signedUp.organization.slug, token: signedUp.token, counts };
   } finally {
     await pubsub.close();
@@ -81,7 +80,7 @@ interface Person {
   stages: Array<{ stage: (typeof STAGES)[number]; at: number }>;
 }
 
-async function history(m: EntityManager, tenant: string, now: Date): Promise<Record<string, number>> {
+async function history(m: TenantDb, now: Date): Promise<Record<string, number>> {
   const random = prng(20261130);
   const end = now.getTime();
   const start = end - 365 * DAY;
@@ -89,7 +88,7 @@ async function history(m: EntityManager, tenant: string, now: Date): Promise<Rec
     `INSERT INTO communities (organization_id, name, platform, qualified, alignment_score, created_at)
      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::boolean[], $5::float8[], $6::timestamptz[]) RETURNING id`,
     [
-      tenant,
+      m.tenantId,
       COMMUNITIES.map((c) => c.name),
       COMMUNITIES.map((c) => c.platform),
       COMMUNITIES.map((c) => c.qualified),
@@ -130,7 +129,7 @@ async function history(m: EntityManager, tenant: string, now: Date): Promise<Rec
       });
     }
   }
-  await insertPeople(m, tenant, people);
+  await insertPeople(m, people);
 
   // Conversations: a few per relationship, warmer the further it went.
   const talks: Array<{ relationship: string; at: number; channel: string; sentiment: number; qualified: boolean; summary: string }> = [];
@@ -146,7 +145,7 @@ async function history(m: EntityManager, tenant: string, now: Date): Promise<Rec
   await m.query(
     `INSERT INTO conversations (organization_id, relationship_id, occurred_at, channel, summary, sentiment, qualified, created_at)
      SELECT $1, r, o, c, s, v, q, o FROM unnest($2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::float8[], $7::boolean[]) AS t(r, o, c, s, v, q)`,
-    [tenant, talks.map((t) => t.relationship), talks.map((t) => new Date(t.at)), talks.map((t) => t.channel), talks.map((t) => t.summary), talks.map((t) => t.sentiment), talks.map((t) => t.qualified)],
+    [m.tenantId, talks.map((t) => t.relationship), talks.map((t) => new Date(t.at)), talks.map((t) => t.channel), talks.map((t) => t.summary), talks.map((t) => t.sentiment), talks.map((t) => t.qualified)],
   );
 
   // Investment: hours every weekday (more at first, while the communities are being built), and weekly ad spend.
@@ -160,14 +159,14 @@ async function history(m: EntityManager, tenant: string, now: Date): Promise<Rec
   }
   await m.query(
     `INSERT INTO metric_points (organization_id, metric_id, at, value) SELECT $1, * FROM unnest($2::uuid[], $3::timestamptz[], $4::float8[])`,
-    [tenant, points.map((p) => p.metric), points.map((p) => new Date(p.at)), points.map((p) => p.value)],
+    [m.tenantId, points.map((p) => p.metric), points.map((p) => new Date(p.at)), points.map((p) => p.value)],
   );
   const changes = people.reduce((n, p) => n + p.stages.length, 0);
   return { communities: communities.length, relationships: people.length, stageChanges: changes, conversations: talks.length, metricPoints: points.length };
 }
 
 /** Relationships at their connection time, and every stage they reached at its own time. */
-async function insertPeople(m: EntityManager, tenant: string, people: Person[]): Promise<void> {
+async function insertPeople(m: TenantDb, people: Person[]): Promise<void> {
   // Issue 12 adds connected_at; the demo fills it when the column is there.
   const [{ has }] = (await m.query(
     `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'relationships' AND column_name = 'connected_at') AS has`,
@@ -177,7 +176,7 @@ async function insertPeople(m: EntityManager, tenant: string, people: Person[]):
      SELECT $1, i, c, n, h, co, s, q, t, u${has ? ', t' : ''}
      FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::timestamptz[], $10::timestamptz[]) AS x(i, c, n, h, co, s, q, t, u)`,
     [
-      tenant,
+      m.tenantId,
       people.map((p) => p.id),
       people.map((p) => p.community),
       people.map((p) => p.name),
@@ -193,7 +192,7 @@ async function insertPeople(m: EntityManager, tenant: string, people: Person[]):
   await m.query(
     `INSERT INTO relationship_stage_changes (organization_id, relationship_id, from_stage, to_stage, changed_at)
      SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[])`,
-    [tenant, changes.map((c) => c.id), changes.map((c) => c.from), changes.map((c) => c.to), changes.map((c) => new Date(c.at))],
+    [m.tenantId, changes.map((c) => c.id), changes.map((c) => c.from), changes.map((c) => c.to), changes.map((c) => new Date(c.at))],
   );
 }
 

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 import type { RowFields } from './import-parsers.js';
 import type { ImportError } from './import.types.js';
 
@@ -24,15 +24,15 @@ export type Publish = () => void;
 export interface ImportKindHandler {
   fields: RowFields;
   /** Problems of the whole file (an external id twice), found before any chunk. */
-  checkFile(m: EntityManager, jobId: string): Promise<ImportError[]>;
+  checkFile(m: TenantDb, jobId: string): Promise<ImportError[]>;
   /**
    * Checks a chunk and, when `write` (no bad row so far) and the chunk has no bad row, writes it.
    * `careful` is the slow path that finds the lines a fast statement failed on (a date that
    * passes the pattern but does not exist, JSON that does not parse).
    */
-  chunk(m: EntityManager, jobId: string, from: number, to: number, write: boolean, careful: boolean): Promise<ChunkResult>;
+  chunk(m: TenantDb, jobId: string, from: number, to: number, write: boolean, careful: boolean): Promise<ChunkResult>;
   /** Before commit: what to publish once the import committed (coalesced events). */
-  events(m: EntityManager, tenantId: string): Promise<Publish>;
+  events(m: TenantDb): Promise<Publish>;
 }
 
 /** SQL: staged lines of job $1 in [$2, $3), with the JSON parsed (or NULL in careful mode when it does not parse). */

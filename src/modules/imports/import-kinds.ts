@@ -1,4 +1,4 @@
-import type { PubSub } from '../../platform/pubsub.js';
+import type { PubSub } from '../../platform/pubsub/pubsub.js';
 import type { ImportKindHandler } from './import-kind.js';
 import type { RowFields } from './import-parsers.js';
 import { ImportKind } from './import.types.js';

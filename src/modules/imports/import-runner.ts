@@ -1,5 +1,4 @@
-import type { EntityManager } from 'typeorm';
-import { inTenant } from '../../db/tenant.js';
+import { inTenantTransaction, type TenantDb } from '../../db/tenant.js';
 import type { AppServices } from '../../platform/context.js';
 import type { JobHandler, JobRun } from '../../platform/jobs/job-queue.js';
 import type { ImportKindHandler, Publish } from './import-kind.js';
@@ -68,7 +67,7 @@ class ImportRun {
     if (!handler) return this.fail([{ line: 0, message: `${started.kind} imports are not supported` }], 0);
     this.ticker = setInterval(() => void (this.ticking ??= this.progress().finally(() => (this.ticking = undefined))), PROGRESS_MS);
     try {
-      const { job, publish } = await inTenant(this.app.ds, this.tenant, (m) => this.importAll(m, handler, started));
+      const { job, publish } = await inTenantTransaction(this.app.ds, this.tenant, (m) => this.importAll(m, handler, started));
       await this.stopTicker();
       if (!job) return;
       publish();
@@ -89,7 +88,7 @@ class ImportRun {
   /** Marks the job RUNNING (QUEUED, or RUNNING when a crashed run left it so); null when it has finished already. */
   private async begin(): Promise<{ kind: ImportKind; rows: number; lastLine: number } | null> {
     const [job] = returned<ImportJob & { lastLine: number }>(
-      await inTenant(this.app.ds, this.tenant, (m) =>
+      await inTenantTransaction(this.app.ds, this.tenant, (m) =>
         m.query(
           `UPDATE import_jobs j SET status = 'RUNNING', started_at = coalesce(started_at, clock_timestamp()), processed = 0
            WHERE j.id = $1 AND j.status IN ('QUEUED', 'RUNNING') RETURNING ${IMPORT_JOB_COLUMNS}, j.last_line AS "lastLine"`,
@@ -105,7 +104,7 @@ class ImportRun {
 
   /** The job's transaction: staged rows checked and written chunk by chunk; throws BadRows to roll back. */
   private async importAll(
-    m: EntityManager,
+    m: TenantDb,
     handler: ImportKindHandler,
     started: { rows: number; lastLine: number },
   ): Promise<{ job: ImportJob | null; publish: Publish }> {
@@ -133,7 +132,7 @@ class ImportRun {
       this.processed += result.processed;
     }
     if (errors.length) throw new BadRows(errors, this.processed);
-    const publish = await handler.events(m, this.tenant);
+    const publish = await handler.events(m);
     await this.stopTicker();
     const [job] = returned<ImportJob>(
       await m.query(
@@ -146,7 +145,7 @@ class ImportRun {
   }
 
   /** A chunk by the fast statement; when PostgreSQL refuses a value in it, the careful one finds the lines. */
-  private async chunk(m: EntityManager, handler: ImportKindHandler, from: number, to: number, write: boolean) {
+  private async chunk(m: TenantDb, handler: ImportKindHandler, from: number, to: number, write: boolean) {
     await m.query('SAVEPOINT import_chunk');
     try {
       const result = await handler.chunk(m, this.payload.jobId, from, to, write, false);
@@ -165,7 +164,7 @@ class ImportRun {
   /** Marks the job FAILED with its errors, in a transaction of its own, and drops its staged rows. */
   private async fail(errors: ImportError[], processed: number): Promise<void> {
     const [job] = returned<ImportJob>(
-      await inTenant(this.app.ds, this.tenant, (m) =>
+      await inTenantTransaction(this.app.ds, this.tenant, (m) =>
         m.query(
           `UPDATE import_jobs j SET status = 'FAILED', errors = $2::jsonb, processed = $3, accepted = 0, duplicates = 0,
              finished_at = clock_timestamp()
@@ -185,7 +184,7 @@ class ImportRun {
     this.reported = processed;
     try {
       const [job] = returned<ImportJob>(
-        await inTenant(this.app.ds, this.tenant, (m) =>
+        await inTenantTransaction(this.app.ds, this.tenant, (m) =>
           m.query(`UPDATE import_jobs j SET processed = $2 WHERE j.id = $1 AND j.status = 'RUNNING' RETURNING ${IMPORT_JOB_COLUMNS}`, [
             this.payload.jobId,
             processed,
@@ -205,7 +204,7 @@ class ImportRun {
   }
 
   private async dropStaging(): Promise<void> {
-    await inTenant(this.app.ds, this.tenant, (m) => m.query(`DELETE FROM import_rows WHERE organization_id = app_tenant() AND job_id = $1`, [this.payload.jobId])).catch(
+    await inTenantTransaction(this.app.ds, this.tenant, (m) => m.query(`DELETE FROM import_rows WHERE organization_id = app_tenant() AND job_id = $1`, [this.payload.jobId])).catch(
       (error: unknown) => this.app.logger.warn('could not drop staged import rows', { jobId: this.payload.jobId, error }),
     );
   }

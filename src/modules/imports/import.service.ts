@@ -2,16 +2,15 @@ import type { Principal } from '../../platform/auth/principal.js';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import type { TenantScope } from '../../platform/context.js';
 import { ForbiddenError } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
-import { afterSql, cursorKeySql, pageOf, toConnection, type ConnectionResult } from '../../platform/pagination.js';
+import { isUuid } from '../../db/ids.js';
+import { pageOf } from '../../platform/pagination.js';
+import { connectionOf, type Connection } from '../../platform/sql/connection.js';
+import { keysetPage } from '../../platform/sql/keyset.js';
+import { SqlParams } from '../../platform/sql/sql-params.js';
 import { IMPORT_JOB_COLUMNS, type ImportJob } from './import.types.js';
 
 /** A page of import jobs; totalCount is counted only when a client reads it. */
-export interface ImportJobPage {
-  edges: ConnectionResult<ImportJob>['edges'];
-  pageInfo: ConnectionResult<ImportJob>['pageInfo'];
-  readonly totalCount: Promise<number>;
-}
+export type ImportJobPage = Connection<ImportJob>;
 
 /** Reading jobs takes READ or INGEST (the partner that uploads may follow its own jobs). */
 export function assertMayReadJobs(principal: Principal): void {
@@ -29,23 +28,20 @@ export class ImportJobService {
   /** One job, or null when unknown, malformed or another tenant's. */
   async find(id: string): Promise<ImportJob | null> {
     if (!isUuid(id)) return null;
-    const rows = (await (await this.scope.manager()).query(`SELECT ${IMPORT_JOB_COLUMNS} FROM import_jobs j WHERE j.id = $1`, [id])) as ImportJob[];
+    const rows = (await (await this.scope.db()).query(`SELECT ${IMPORT_JOB_COLUMNS} FROM import_jobs j WHERE j.id = $1`, [id])) as ImportJob[];
     return rows[0] ?? null;
   }
 
   /** A page of jobs in upload order. */
   async page(first: number | null | undefined, after: string | null | undefined): Promise<ImportJobPage> {
     const page = pageOf(first, after);
-    const m = await this.scope.manager();
-    const cond = afterSql('j', page, 2);
-    const rows = (await m.query(
-      `SELECT ${IMPORT_JOB_COLUMNS}, ${cursorKeySql('j')} AS "_cursor" FROM import_jobs j WHERE ${cond.sql}
-       ORDER BY j.created_at, j.id LIMIT $1`,
-      [page.first + 1, ...cond.params],
-    )) as Array<ImportJob & { _cursor: string }>;
-    return toConnection(rows, page, async () => {
-      const [row] = (await m.query(`SELECT count(*)::int AS n FROM import_jobs`)) as Array<{ n: number }>;
+    const db = await this.scope.db();
+    const params = new SqlParams();
+    const k = keysetPage('j', page, params);
+    const rows = await db.query<ImportJob>(`SELECT ${IMPORT_JOB_COLUMNS}, ${k.micros} FROM import_jobs j WHERE ${k.after} ${k.orderLimit}`, params.values);
+    return connectionOf(rows, page, async () => {
+      const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM import_jobs`);
       return row.n;
-    }) as unknown as ImportJobPage;
+    });
   }
 }

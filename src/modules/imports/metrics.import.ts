@@ -1,6 +1,6 @@
-import type { EntityManager } from 'typeorm';
-import { LIVE_TOPICS, type MetricPointEvent, type MetricRecordedEvent } from '../../platform/live/topics.js';
-import type { PubSub } from '../../platform/pubsub.js';
+import type { TenantDb } from '../../db/tenant.js';
+import type { PubSub } from '../../platform/pubsub/pubsub.js';
+import { METRIC_RECORDED, type MetricPointEvent, type MetricRecordedEvent } from '../metrics/metric.events.js';
 import { BUILT_IN_BY_KEY } from '../metrics/built-in-metrics.js';
 import { MAX_FUTURE_MS, MAX_IDEMPOTENCY_KEY_LENGTH } from '../metrics/ingest.service.js';
 import {
@@ -91,7 +91,7 @@ export class MetricsImport implements ImportKindHandler {
     return [];
   }
 
-  async chunk(m: EntityManager, jobId: string, from: number, to: number, write: boolean, careful: boolean): Promise<ChunkResult> {
+  async chunk(m: TenantDb, jobId: string, from: number, to: number, write: boolean, careful: boolean): Promise<ChunkResult> {
     const latest = new Date(Date.now() + MAX_FUTURE_MS);
     const [row] = (await m.query(chunkSql(careful), [jobId, from, to, latest, [...BUILT_IN_BY_KEY.keys()], write && !careful])) as ChunkRow[];
     for (const g of row.groups) {
@@ -105,7 +105,7 @@ export class MetricsImport implements ImportKindHandler {
   }
 
   /** The last point of each (metric, community, day) written, read back for its value, published in a few events. */
-  async events(m: EntityManager, tenantId: string): Promise<Publish> {
+  async events(m: TenantDb): Promise<Publish> {
     const groups = [...this.last.values()];
     if (!groups.length) return () => undefined;
     const rows = (await m.query(
@@ -121,7 +121,7 @@ export class MetricsImport implements ImportKindHandler {
     const points: MetricPointEvent[] = rows.map((r) => ({ metricKey: r.metricKey, communityId: r.communityId, at: r.at.toISOString(), value: r.value }));
     return () => {
       for (let i = 0; i < points.length; i += POINTS_PER_EVENT) {
-        void this.pubsub.publish(tenantId, LIVE_TOPICS.metricRecorded, { points: points.slice(i, i + POINTS_PER_EVENT) } satisfies MetricRecordedEvent);
+        void this.pubsub.publish(m.tenantId, METRIC_RECORDED, { points: points.slice(i, i + POINTS_PER_EVENT) } satisfies MetricRecordedEvent);
       }
     };
   }
