@@ -1,4 +1,5 @@
 import type { TenantDb } from '../../db/tenant.js';
+import type { DataChangedEvent } from '../communities/community.events.js';
 import type { RowFields } from './import-parsers.js';
 import type { ImportError } from './import.types.js';
 
@@ -72,3 +73,54 @@ export function asTime(expr: string, careful: boolean): string {
 /** Aggregates the JSON error list of a chunk's `problems` CTE (line, problem). */
 export const ERRORS_OF_PROBLEMS = `(SELECT coalesce(json_agg(json_build_object('line', line, 'message', problem) ORDER BY line), '[]'::json)
     FROM (SELECT line, problem FROM checked WHERE problem IS NOT NULL ORDER BY line LIMIT 100) e)`;
+
+/** SQL CASE branch: a text field longer than `max` characters (or blank when `required`). */
+export function textProblem(field: string, max: number, required = false): string {
+  const v = `(s.d->>'${field}')`;
+  return `${required ? `WHEN ${v} IS NULL OR btrim(${v}) = '' THEN '${field}: required'\n` : ''}WHEN length(${v}) > ${max} THEN '${field}: must be at most ${max} characters'`;
+}
+
+/** SQL CASE branch: `qualified`-like booleans, true or false in JSON or CSV. */
+export function booleanProblem(field: string): string {
+  return `WHEN s.d->>'${field}' IS NOT NULL AND lower(s.d->>'${field}') NOT IN ('true', 'false') THEN '${field}: must be true or false'`;
+}
+
+/** One relationship-graph change written by an import, as data-changed events describe it. */
+export interface GraphChange {
+  kind: 'relationship' | 'conversation' | 'stage-change';
+  id: string;
+  communityId: string | null;
+  at: string;
+}
+
+/**
+ * Coalesces an import's changes to the relationship graph into one data-changed event per
+ * (kind, community) spanning `at`..`until`, so that a file of any size is a handful of events.
+ */
+export class GraphChanges {
+  private readonly spans = new Map<string, { kind: GraphChange['kind']; id: string; communityId: string | null; from: number; to: number }>();
+
+  add(changes: readonly GraphChange[]): void {
+    for (const c of changes) {
+      const at = Date.parse(c.at);
+      const key = `${c.kind}|${c.communityId}`;
+      const span = this.spans.get(key);
+      if (!span) this.spans.set(key, { kind: c.kind, id: c.id, communityId: c.communityId, from: at, to: at });
+      else {
+        span.from = Math.min(span.from, at);
+        span.to = Math.max(span.to, at);
+      }
+    }
+  }
+
+  /** The coalesced events, to publish on DATA_CHANGED after commit. */
+  events(): DataChangedEvent[] {
+    return [...this.spans.values()].map((s) => ({
+      kind: s.kind,
+      id: s.id,
+      communityId: s.communityId,
+      at: new Date(s.from).toISOString(),
+      ...(s.to > s.from ? { until: new Date(s.to).toISOString() } : {}),
+    }));
+  }
+}

@@ -64,7 +64,6 @@ class ImportRun {
     const started = await this.begin();
     if (!started) return;
     const handler = handlerFor(started.kind, this.app.pubsub);
-    if (!handler) return this.fail([{ line: 0, message: `${started.kind} imports are not supported` }], 0);
     this.ticker = setInterval(() => void (this.ticking ??= this.progress().finally(() => (this.ticking = undefined))), PROGRESS_MS);
     try {
       const { job, publish } = await inTenantTransaction(this.app.ds, this.tenant, (m) => this.importAll(m, handler, started));
@@ -131,7 +130,7 @@ class ImportRun {
       duplicates += result.duplicates;
       this.processed += result.processed;
     }
-    if (errors.length) throw new BadRows(errors, this.processed);
+    if (errors.length) throw new BadRows(errors.sort((a, b) => a.line - b.line).slice(0, MAX_ERRORS), this.processed);
     const publish = await handler.events(m);
     await this.stopTicker();
     const [job] = returned<ImportJob>(

@@ -18,7 +18,7 @@ import {
 import type { RowFields } from './import-parsers.js';
 import type { ImportError } from './import.types.js';
 
-const FIELDS: RowFields = { allowed: ['metricKey', 'value', 'at', 'communityId', 'idempotencyKey'], required: ['metricKey', 'value', 'at'] };
+export const METRIC_FIELDS: RowFields = { allowed: ['metricKey', 'value', 'at', 'communityId', 'idempotencyKey'], required: ['metricKey', 'value', 'at'] };
 
 /** Points of one coalesced event. */
 const POINTS_PER_EVENT = 1000;
@@ -36,7 +36,7 @@ function chunkSql(careful: boolean): string {
   checked AS MATERIALIZED (
     SELECT s.line, md.id AS metric_id, c.id AS community_id, s.d->>'at' AS at_text, s.d->>'value' AS value_text,
       s.d->>'idempotencyKey' AS idem,
-      CASE ${shapeProblems(FIELDS)}
+      CASE ${shapeProblems(METRIC_FIELDS)}
         WHEN s.d->>'metricKey' IS NULL THEN 'metricKey: required'
         WHEN md.id IS NULL THEN 'metricKey: ''' || (s.d->>'metricKey') || ''' ' || CASE WHEN (s.d->>'metricKey') = ANY ($5::text[])
           THEN 'is a built-in metric: it is derived from relationship data and cannot be recorded'
@@ -81,7 +81,7 @@ interface ChunkRow {
 
 /** Metric points: `metricKey, value, at, communityId?, idempotencyKey?`, idempotent by idempotencyKey. */
 export class MetricsImport implements ImportKindHandler {
-  readonly fields = FIELDS;
+  readonly fields = METRIC_FIELDS;
   /** The last point written per (metric, community, UTC day): what the coalesced events carry. */
   private readonly last = new Map<string, { m: string; c: string | null; at: string; ms: number }>();
 
