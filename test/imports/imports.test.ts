@@ -78,6 +78,14 @@ describe('POST /v1/imports (metrics)', () => {
     expect(await points('bulk')).toBe(0);
   }, 120_000);
 
+  it('keeps the first of an idempotency key given twice in one file', async () => {
+    const body = ['a', 'b', 'a'].map((k, i) => JSON.stringify({ metricKey: 'hours', value: i, at: '2026-01-20T00:00:00Z', idempotencyKey: `twice-${k}` })).join('\n');
+    const job = await finished(ingest, (await postImport(t.url, 'kind=metrics', NDJSON, body, key)).json.id);
+    expect(job).toMatchObject({ status: 'SUCCEEDED', rows: 3, processed: 3, accepted: 2, duplicates: 1 });
+    const [row] = await t.ds.query(`SELECT value FROM metric_points WHERE idempotency_key = 'twice-a'`);
+    expect(row.value).toBe(0);
+  });
+
   it('lists at most 100 errors, in line order', async () => {
     const body = Array.from({ length: 150 }, (_, i) => `{"metricKey":"hours","value":"x${i}","at":"2026-01-01T00:00:00Z"}`).join('\n');
     const job = await finished(ingest, (await postImport(t.url, 'kind=metrics', NDJSON, body, key)).json.id);

@@ -8,6 +8,8 @@ const ANY_PRINCIPAL = new Set(['viewer']);
 /** CONTRACT.md: INGEST covers exactly these mutations; ADMIN covers keys and members. */
 const INGEST = new Set(['recordMetrics', 'createRelationship', 'logConversation']);
 const ADMIN = new Set(['createApiKey', 'revokeApiKey', 'apiKeys', 'updateOrganization']);
+/** CONTRACT.md: READ or INGEST (either scope): declared as any principal, the scopes checked by the imports service. */
+const READ_OR_INGEST = new Set(['importJob', 'importJobs', 'importJobUpdated']);
 
 describe('authorization declarations', () => {
   beforeAll(() => buildAppSchema());
@@ -29,7 +31,7 @@ describe('authorization declarations', () => {
     for (const op of ops) {
       let expected: string[] | null;
       if (PUBLIC.has(op.name)) expected = null;
-      else if (ANY_PRINCIPAL.has(op.name)) expected = [];
+      else if (ANY_PRINCIPAL.has(op.name) || READ_OR_INGEST.has(op.name)) expected = [];
       else if (ADMIN.has(op.name)) expected = ['ADMIN'];
       else if (op.kind !== 'mutation') expected = ['READ'];
       else if (INGEST.has(op.name)) expected = ['INGEST'];

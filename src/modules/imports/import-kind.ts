@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import type { TenantDb } from '../../db/tenant.js';
 import type { DataChangedEvent } from '../communities/community.events.js';
 import type { RowFields } from './import-parsers.js';
@@ -34,6 +35,21 @@ export interface ImportKindHandler {
   chunk(m: TenantDb, jobId: string, from: number, to: number, write: boolean, careful: boolean): Promise<ChunkResult>;
   /** Before commit: what to publish once the import committed (coalesced events). */
   events(m: TenantDb): Promise<Publish>;
+  /**
+   * A kind that writes faster than statement by statement: once every chunk was checked (with
+   * `write` false), it writes the whole file in a transaction of its own, calls `finish` in that
+   * transaction (the job's status), and commits. Answers what it wrote.
+   */
+  bulkWrite?(m: TenantDb, jobId: string, writer: BulkWriter): Promise<{ accepted: number; duplicates: number }>;
+}
+
+/** What a bulk write gets: the pool, where to report rows written, and the job's last word. */
+export interface BulkWriter {
+  ds: DataSource;
+  /** Rows written so far. */
+  progress(rows: number): void;
+  /** Runs in the writing transaction before it commits. */
+  finish(counts: { accepted: number; duplicates: number }, q: (sql: string, params: unknown[]) => Promise<unknown>): Promise<void>;
 }
 
 /** SQL: staged lines of job $1 in [$2, $3), with the JSON parsed (or NULL in careful mode when it does not parse). */

@@ -46,6 +46,8 @@ export function importTask(app: AppServices): JobHandler<ImportPayload> {
  */
 class ImportRun {
   private processed = 0;
+  /** Rows a bulk write wrote so far (null outside one). */
+  private written: number | null = null;
   private reported = -1;
   private ticker?: NodeJS.Timeout;
   private ticking?: Promise<void>;
@@ -120,27 +122,74 @@ class ImportRun {
       throw new BadRows([{ line: 0, message: 'The uploaded rows were lost (the database restarted before the job ran); upload the file again' }], 0);
     }
     const errors = await handler.checkFile(m, this.payload.jobId);
-    let accepted = 0;
-    let duplicates = 0;
-    for (let from = 1; from <= started.lastLine && errors.length < MAX_ERRORS; from += CHUNK_LINES) {
+    // A kind with a bulk write checks every chunk first and then writes the file at once.
+    const bulk = handler.bulkWrite !== undefined;
+    const pass = await this.pass(m, handler, started.lastLine, errors, !bulk);
+    if (errors.length) throw new BadRows(errors.sort((a, b) => a.line - b.line).slice(0, MAX_ERRORS), this.processed);
+    if (bulk) {
+      const written = await this.bulk(m, handler).catch(async (error: unknown) => {
+        // An idempotency key twice in the file: the statement path keeps the first.
+        if ((error as { code?: string }).code !== '23505') throw error;
+        this.written = null;
+        this.processed = 0;
+        return null;
+      });
+      if (written) return { job: written, publish: await handler.events(m) };
+      const again = await this.pass(m, handler, started.lastLine, errors, true);
+      return { job: await this.succeed(m, again), publish: await handler.events(m) };
+    }
+    const publish = await handler.events(m);
+    return { job: await this.succeed(m, pass), publish };
+  }
+
+  /** Checks (and, when `write`, writes) every chunk, adding bad rows to `errors`. */
+  private async pass(m: TenantDb, handler: ImportKindHandler, lastLine: number, errors: ImportError[], write: boolean) {
+    const counts = { accepted: 0, duplicates: 0 };
+    for (let from = 1; from <= lastLine && errors.length < MAX_ERRORS; from += CHUNK_LINES) {
       if (this.run.signal.aborted) throw new Error('the node is stopping');
-      const result = await this.chunk(m, handler, from, from + CHUNK_LINES, errors.length === 0);
+      const result = await this.chunk(m, handler, from, from + CHUNK_LINES, write && errors.length === 0);
       errors.push(...result.errors.slice(0, MAX_ERRORS - errors.length));
-      accepted += result.accepted;
-      duplicates += result.duplicates;
+      counts.accepted += result.accepted;
+      counts.duplicates += result.duplicates;
       this.processed += result.processed;
     }
-    if (errors.length) throw new BadRows(errors.sort((a, b) => a.line - b.line).slice(0, MAX_ERRORS), this.processed);
-    const publish = await handler.events(m);
+    return counts;
+  }
+
+  /** The handler's bulk write; the job SUCCEEDED in its transaction. Progress: half checks, half rows written. */
+  private async bulk(m: TenantDb, handler: ImportKindHandler): Promise<ImportJob> {
+    const checked = this.processed;
+    let job: ImportJob | undefined;
+    this.written = 0;
+    await handler.bulkWrite!(m, this.payload.jobId, {
+      ds: this.app.ds,
+      progress: (rows) => (this.processed = Math.floor((checked + Math.min(rows, checked)) / 2)),
+      finish: async (counts, q) => {
+        await this.stopTicker();
+        this.processed = checked;
+        [job] = returned<ImportJob>(
+          await q(
+            `UPDATE import_jobs j SET status = 'SUCCEEDED', processed = $3, accepted = $4, duplicates = $5, finished_at = clock_timestamp()
+             WHERE j.organization_id = $1 AND j.id = $2 RETURNING ${IMPORT_JOB_COLUMNS}`,
+            [this.tenant, this.payload.jobId, checked, counts.accepted, counts.duplicates],
+          ),
+        );
+      },
+    });
+    return job!;
+  }
+
+  /** Marks the job SUCCEEDED in the job's transaction. */
+  private async succeed(m: TenantDb, counts: { accepted: number; duplicates: number }): Promise<ImportJob> {
     await this.stopTicker();
     const [job] = returned<ImportJob>(
       await m.query(
         `UPDATE import_jobs j SET status = 'SUCCEEDED', processed = $2, accepted = $3, duplicates = $4, finished_at = clock_timestamp()
          WHERE j.id = $1 RETURNING ${IMPORT_JOB_COLUMNS}`,
-        [this.payload.jobId, this.processed, accepted, duplicates],
+        [this.payload.jobId, this.processed, counts.accepted, counts.duplicates],
       ),
     );
-    return { job, publish };
+    return job;
   }
 
   /** A chunk by the fast statement; when PostgreSQL refuses a value in it, the careful one finds the lines. */
