@@ -46,8 +46,6 @@ export function importTask(app: AppServices): JobHandler<ImportPayload> {
  */
 class ImportRun {
   private processed = 0;
-  /** Rows a bulk write wrote so far (null outside one). */
-  private written: number | null = null;
   private reported = -1;
   private ticker?: NodeJS.Timeout;
   private ticking?: Promise<void>;
@@ -130,7 +128,6 @@ class ImportRun {
       const written = await this.bulk(m, handler).catch(async (error: unknown) => {
         // An idempotency key twice in the file: the statement path keeps the first.
         if ((error as { code?: string }).code !== '23505') throw error;
-        this.written = null;
         this.processed = 0;
         return null;
       });
@@ -160,7 +157,6 @@ class ImportRun {
   private async bulk(m: TenantDb, handler: ImportKindHandler): Promise<ImportJob> {
     const checked = this.processed;
     let job: ImportJob | undefined;
-    this.written = 0;
     await handler.bulkWrite!(m, this.payload.jobId, {
       ds: this.app.ds,
       progress: (rows) => (this.processed = Math.floor((checked + Math.min(rows, checked)) / 2)),
