@@ -21,7 +21,7 @@ const ADMIN = new Set([
   'removeMember',
 ]);
 /** CONTRACT.md: READ or INGEST (either scope): declared as any principal, the scopes checked by the imports service. */
-const READ_OR_INGEST = new Set(['importJob', 'importJobs', 'importJobUpdated']);
+const READ_OR_INGEST = new Set(['importJob', 'importJobs']);
 
 describe('authorization declarations', () => {
   beforeAll(() => buildAppSchema());

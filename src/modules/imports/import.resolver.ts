@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
 import { liveCaller } from '../../platform/live/live-context.js';
 import { ImportJobFeed } from './import.feed.js';
@@ -24,10 +25,10 @@ export class ImportResolver {
     return new ImportJobService(tenantOf(ctx)).page(first, after);
   }
 
-  @Authorized()
+  @Authorized(ApiKeyScope.READ)
   @Subscription(() => ImportJob, {
     description:
-      'An import job (READ or INGEST): its state at once, then at each change, progress at least every second while it runs; completes when the job SUCCEEDED or FAILED. An unknown id is NOT_FOUND.',
+      'An import job (READ, as every subscription): its state at once, then at each change, progress at least every second while it runs; completes when the job SUCCEEDED or FAILED. An unknown id is NOT_FOUND.',
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string }, RequestContext>) => new ImportJobFeed(liveCaller(context)).subscribe(args.id),
   })
   importJobUpdated(@Root() job: ImportJob, @Arg('id', () => ID, { description: 'The job to follow.' }) _id: string): ImportJob {
