@@ -5,10 +5,11 @@ import { liveCaller, type SubscribeData } from '../../platform/live/live-context
 import { MetricIngestService } from './ingest.service.js';
 import { MetricPointBatchScalar } from './metric-batch.js';
 import { Interval } from './interval.js';
-import { MetricDefinition } from './metric-definition.entity.js';
-import { DefineMetricInput, MetricBucket, MetricPointInput, RecordMetricsResult } from './metric.inputs.js';
+import { MetricDefinition } from './metric.types.js';
+import { DefineMetricInput, MetricPointInput } from './metric.inputs.js';
+import { MetricBucket, RecordMetricsResult } from './metric.types.js';
 import { MetricService } from './metric.service.js';
-import { MetricUpdate } from './metric-update.type.js';
+import { MetricUpdate } from './metric.types.js';
 import { MetricUpdatesService, type MetricUpdateFilter } from './metric-updates.feed.js';
 
 @Resolver()

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { Context, SubscribePayload } from 'graphql-ws';
 import type { WebSocket } from 'ws';
+import { Authenticator } from '../auth/authenticator.js';
 import { ApiKeyScope } from '../auth/scopes.js';
 import { createContext, type AppServices, type RequestContext } from '../context.js';
 import { AppError, BadInputError, ErrorCode, RateLimitedError, toPublicError } from '../errors.js';
@@ -72,8 +73,7 @@ export class LiveHooks {
     const credential = ctx.connectionParams?.authorization;
     const socket = ctx.extra.socket;
     try {
-      const value = typeof credential === 'string' ? credential.replace(/^Bearer\s+/i, '').trim() : undefined;
-      const principal = await app.authenticator.authenticate(value || undefined);
+      const principal = await app.authenticator.authenticate(Authenticator.liveCredentialFrom(credential));
       if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authentication required');
       if (!principal.scopes.has(ApiKeyScope.READ)) {
         socket.close(LiveCloseCode.Forbidden, 'Forbidden: the READ scope is needed');
