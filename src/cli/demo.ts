@@ -6,6 +6,7 @@ import { AuthService } from '../modules/members/auth.service.js';
 import { Authenticator } from '../platform/auth/authenticator.js';
 import { createLogger } from '../platform/logger.js';
 import { MemoryPubSub } from '../platform/pubsub/memory-pubsub.js';
+import { RevocationListener } from '../platform/revocation/revocation-listener.js';
 
 const DAY = 86_400_000;
 const STAGES = ['CONNECTED', 'ENGAGED', 'LEAD', 'OPPORTUNITY', 'CUSTOMER'] as const;
@@ -59,7 +60,9 @@ export async function makeDemo(now = new Date()): Promise<Demo> {
     const suffix = randomBytes(3).toString('hex');
     const email = `demo-${suffix}@example.com`;
     const password = `demo ${randomBytes(6).toString('base64url')}`;
-    const auth = new AuthService({ config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) });
+    // Sign-up revokes nothing: the revocation listener is never started.
+    const revocations = new RevocationListener(url, logger);
+    const auth = new AuthService({ config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger) });
     const signedUp = await auth.signUp({ email, password, organizationName: `Demo ${suffix}` });
     const counts = await inTenantTransaction(ds, signedUp.organization.id, (db) => history(db, now));
     return { email, password, organizationSlug: signedUp.organization.slug, token: signedUp.token, counts };

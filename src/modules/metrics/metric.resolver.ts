@@ -42,7 +42,6 @@ export class MetricResolver {
     return new MetricService(tenantOf(ctx)).define(input);
   }
 
-  // The points are checked by the service in one pass; class-validator over 10,000 objects would only cost time.
   @Authorized(ApiKeyScope.INGEST)
   @Mutation(() => RecordMetricsResult, {
     description:

@@ -8,6 +8,8 @@ export interface Principal {
   apiKeyId?: string;
   /** The session's id (`jti`) when the caller came with a session token. */
   sessionId?: string;
+  /** The widget token, when the caller is a widget. */
+  widgetTokenId?: string;
   /** How people recognise the caller: the user's email or the key's name (the audit log shows it). */
   name?: string;
   role?: Role;
