@@ -4,6 +4,7 @@ import { DateTimeScalar } from './platform/date-time.js';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker.js';
 import { ApiKeyResolver } from './modules/api-keys/api-key.resolver.js';
+import { WidgetTokenResolver } from './modules/widget-tokens/widget-token.resolver.js';
 import { OrganizationResolver } from './modules/organizations/organization.resolver.js';
 import { ViewerResolver } from './modules/members/viewer.resolver.js';
 import { AuthResolver } from './modules/members/auth.resolver.js';
@@ -23,6 +24,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ViewerResolver,
   OrganizationResolver,
   ApiKeyResolver,
+  WidgetTokenResolver,
   CommunityResolver,
   RelationshipResolver,
   ConversationResolver,

@@ -11,10 +11,10 @@ import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { Authenticator } from './platform/auth/authenticator.js';
-import type { Principal } from './platform/auth/principal.js';
+import { principalKey, type Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
 import { AppError, ErrorCode } from './platform/errors.js';
-import { errorFormatter, nulCharacterPlugin, transactionPlugin } from './platform/graphql-plugins.js';
+import { errorFormatter, nulCharacterPlugin, transactionPlugin, widgetGrantPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
 import { createRateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -90,6 +90,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(logger),
       nulCharacterPlugin(),
+      widgetGrantPlugin(),
       metrics.plugin(),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },
     ],
@@ -123,9 +124,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     if (req.method !== 'POST' && req.method !== 'GET') return next();
     try {
       const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
-      const principal = await app.authenticator.authenticate(credential);
+      const principal = await app.authenticator.authenticate(credential, req.header('origin'));
       res.locals.principal = principal;
-      const decision = await rateLimiter?.hit(principal ? `${principal.kind}:${principal.apiKeyId ?? principal.userId}` : `ip:${req.ip}`);
+      const decision = await rateLimiter?.hit(principal ? principalKey(principal) : `ip:${req.ip}`);
       if (decision && !decision.allowed) {
         res.setHeader('retry-after', String(decision.retryAfterSeconds));
         res.status(429).json({
@@ -140,6 +141,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       }
       next();
     } catch (e) {
+      if (e instanceof AppError && e.extensions.code === ErrorCode.FORBIDDEN) return jsonError(res, 403, ErrorCode.FORBIDDEN, e.message, res.locals.requestId);
       if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
       next(e);
     }

@@ -8,7 +8,8 @@ import { RelationshipStageChange } from '../modules/relationships/stage-change.e
 import { Conversation } from '../modules/conversations/conversation.entity.js';
 import { MetricDefinition } from '../modules/metrics/metric-definition.entity.js';
 import { Goal } from '../modules/goals/goal.entity.js';
+import { WidgetToken } from '../modules/widget-tokens/widget-token.entity.js';
 
 /** Every TypeORM entity; a feature adds its own here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const entities: Function[] = [Organization, User, Membership, ApiKey, Community, Relationship, RelationshipStageChange, Conversation, MetricDefinition, Goal];
+export const entities: Function[] = [Organization, User, Membership, ApiKey, Community, Relationship, RelationshipStageChange, Conversation, MetricDefinition, Goal, WidgetToken];

@@ -1,21 +1,32 @@
 import type { DataSource } from 'typeorm';
 import { UnauthenticatedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { apiKeyMatches, apiKeyPrefix, looksLikeApiKey } from './api-key-secret.js';
+import { apiKeyMatches, apiKeyPrefix, looksLikeApiKey, looksLikeWidgetToken } from './api-key-secret.js';
 import { userPrincipal, type Principal } from './principal.js';
+import { checkWidgetOrigin } from './widget-grant.js';
 import { ApiKeyScope, Role } from './scopes.js';
 import { verifySessionToken } from './session-tokens.js';
 
 /** How often, at most, a key's `lastUsedAt` is written by one node. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
-interface ApiKeyRow {
+/** A row of a table of hashed secrets (API keys, widget tokens). */
+interface SecretRow {
   organization_id: string;
   id: string;
   secret_hash: Buffer;
-  scopes: string[];
   expires_at: Date | null;
   revoked_at: Date | null;
+}
+
+interface ApiKeyRow extends SecretRow {
+  scopes: string[];
+}
+
+interface WidgetTokenRow extends SecretRow {
+  metric_keys: string[];
+  roi_model_ids: string[];
+  allowed_origins: string[];
 }
 
 /**
@@ -40,11 +51,19 @@ export class Authenticator {
     return match[1];
   }
 
-  /** The principal for a credential; null without one; UNAUTHENTICATED for a bad one. */
-  async authenticate(credential: string | undefined): Promise<Principal | null> {
+  /**
+   * The principal for a credential; null without one; UNAUTHENTICATED for a bad one. `origin` is
+   * the request's Origin header: a widget token from an origin it does not list is FORBIDDEN.
+   */
+  async authenticate(credential: string | undefined, origin?: string | null): Promise<Principal | null> {
     if (credential === undefined) return null;
-    const principal = looksLikeApiKey(credential) ? await this.apiKey(credential) : await this.session(credential);
+    const principal = looksLikeApiKey(credential)
+      ? await this.apiKey(credential)
+      : looksLikeWidgetToken(credential)
+        ? await this.widgetToken(credential)
+        : await this.session(credential);
     if (!principal) throw new UnauthenticatedError('Invalid, expired or revoked credential');
+    if (principal.widget) checkWidgetOrigin(principal.widget, origin);
     return principal;
   }
 
@@ -55,6 +74,13 @@ export class Authenticator {
       const rows: unknown[] = await this.ds.query(
         `SELECT 1 FROM api_keys WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL`,
         [principal.organizationId, principal.apiKeyId],
+      );
+      return rows.length > 0;
+    }
+    if (principal.kind === 'WIDGET_TOKEN') {
+      const rows: unknown[] = await this.ds.query(
+        `SELECT 1 FROM widget_tokens WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL`,
+        [principal.organizationId, principal.widgetTokenId],
       );
       return rows.length > 0;
     }
@@ -77,19 +103,40 @@ export class Authenticator {
   }
 
   private async apiKey(secret: string): Promise<Principal | null> {
-    const rows: ApiKeyRow[] = await this.ds.query(
-      `SELECT organization_id, id, secret_hash, scopes, expires_at, revoked_at FROM api_keys WHERE prefix = $1`,
-      [apiKeyPrefix(secret)],
-    );
-    const row = rows.find((r) => apiKeyMatches(secret, r.secret_hash));
-    if (!row || row.revoked_at) return null;
-    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return null;
+    const row = await this.liveRow<ApiKeyRow>(`SELECT organization_id, id, secret_hash, scopes, expires_at, revoked_at FROM api_keys`, secret);
+    if (!row) return null;
     this.touch(row.organization_id, row.id);
     return {
       organizationId: row.organization_id,
       kind: 'API_KEY',
       apiKeyId: row.id,
       scopes: new Set(row.scopes as ApiKeyScope[]),
+      expiresAt: row.expires_at ?? undefined,
+    };
+  }
+
+  /** The row of `select` (a table of hashed secrets) whose secret this is, unless it is revoked or expired. */
+  private async liveRow<T extends SecretRow>(select: string, secret: string): Promise<T | null> {
+    const rows: T[] = await this.ds.query(`${select} WHERE prefix = $1`, [apiKeyPrefix(secret)]);
+    const row = rows.find((r) => apiKeyMatches(secret, r.secret_hash));
+    if (!row || row.revoked_at) return null;
+    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return null;
+    return row;
+  }
+
+  private async widgetToken(token: string): Promise<Principal | null> {
+    const row = await this.liveRow<WidgetTokenRow>(
+      `SELECT organization_id, id, secret_hash, metric_keys, roi_model_ids::text[] AS roi_model_ids, allowed_origins, expires_at, revoked_at
+       FROM widget_tokens`,
+      token,
+    );
+    if (!row) return null;
+    return {
+      organizationId: row.organization_id,
+      kind: 'WIDGET_TOKEN',
+      widgetTokenId: row.id,
+      scopes: new Set(),
+      widget: { metricKeys: new Set(row.metric_keys), roiModelIds: new Set(row.roi_model_ids), allowedOrigins: new Set(row.allowed_origins) },
       expiresAt: row.expires_at ?? undefined,
     };
   }

@@ -66,6 +66,7 @@ export class ConnectionRegistry {
     try {
       const all = [...this.byTenant.values()].flatMap((t) => [...t.connections]);
       const keyIds = [...new Set(all.flatMap((c) => (c.principal.apiKeyId ? [c.principal.apiKeyId] : [])))];
+      const widgetIds = [...new Set(all.flatMap((c) => (c.principal.widgetTokenId ? [c.principal.widgetTokenId] : [])))];
       const members = all.filter((c) => c.principal.userId);
       const invalidKeys = new Set<string>();
       const invalidMembers = new Set<string>();
@@ -74,6 +75,14 @@ export class ConnectionRegistry {
           `SELECT k.id FROM unnest($1::uuid[]) AS x(id) LEFT JOIN api_keys k ON k.id = x.id
            WHERE k.id IS NULL OR k.revoked_at IS NOT NULL OR k.expires_at <= now()`,
           [keyIds],
+        );
+        for (const r of rows) invalidKeys.add(r.id);
+      }
+      if (widgetIds.length) {
+        const rows: Array<{ id: string }> = await this.ds.query(
+          `SELECT x.id FROM unnest($1::uuid[]) AS x(id) LEFT JOIN widget_tokens w ON w.id = x.id
+           WHERE w.id IS NULL OR w.revoked_at IS NOT NULL OR w.expires_at <= now()`,
+          [widgetIds],
         );
         for (const r of rows) invalidKeys.add(r.id);
       }
@@ -87,7 +96,8 @@ export class ConnectionRegistry {
       }
       for (const c of all) {
         const p = c.principal;
-        if ((p.apiKeyId && invalidKeys.has(p.apiKeyId)) || (p.userId && invalidMembers.has(`${p.organizationId}:${p.userId}`))) {
+        const credentialId = p.apiKeyId ?? p.widgetTokenId;
+        if ((credentialId && invalidKeys.has(credentialId)) || (p.userId && invalidMembers.has(`${p.organizationId}:${p.userId}`))) {
           c.close(LiveCloseCode.Forbidden, 'Forbidden: the credential is no longer valid');
         }
       }
@@ -117,7 +127,10 @@ export class ConnectionRegistry {
   private revoke(connections: Set<LiveConnection>, event: PrincipalRevokedEvent): void {
     for (const c of [...connections]) {
       const p = c.principal;
-      const match = (event.apiKeyId !== undefined && p.apiKeyId === event.apiKeyId) || (event.userId !== undefined && p.userId === event.userId);
+      const match =
+        (event.apiKeyId !== undefined && p.apiKeyId === event.apiKeyId) ||
+        (event.widgetTokenId !== undefined && p.widgetTokenId === event.widgetTokenId) ||
+        (event.userId !== undefined && p.userId === event.userId);
       if (match) c.close(LiveCloseCode.Forbidden, 'Forbidden: the credential was revoked');
     }
   }

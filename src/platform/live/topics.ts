@@ -6,7 +6,7 @@ export const LIVE_TOPICS = {
   dataChanged: 'data-changed',
   /** A goal was created, changed or deleted. */
   goalChanged: 'goal-changed',
-  /** An API key was revoked: its open subscriptions must end. */
+  /** An API key, widget token or member was revoked: its open subscriptions must end. */
   principalRevoked: 'principal-revoked',
 } as const;
 
@@ -42,5 +42,6 @@ export interface GoalChangedEvent {
 /** Payload of `principalRevoked`. */
 export interface PrincipalRevokedEvent {
   apiKeyId?: string;
+  widgetTokenId?: string;
   userId?: string;
 }
