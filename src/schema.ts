@@ -10,12 +10,12 @@ import { ViewerResolver } from './modules/members/viewer.resolver.js';
 import { AuthResolver } from './modules/members/auth.resolver.js';
 import { CommunityResolver } from './modules/communities/community.resolver.js';
 import { RelationshipResolver } from './modules/relationships/relationship.resolver.js';
+import { RelationshipIdentityResolver } from './modules/relationships/relationship-identity.resolver.js';
 import { ConversationResolver } from './modules/conversations/conversation.resolver.js';
 import { MetricResolver } from './modules/metrics/metric.resolver.js';
 import { GoalResolver } from './modules/goals/goal.resolver.js';
 import { RoiCommunityFiguresResolver, RoiModelResolver, RoiModelVersionResolver, RoiReportResolver } from './modules/roi/roi.resolver.js';
-import { LiveResolver } from './modules/live/live.resolver.js';
-import { NO_TOPIC_PUBSUB } from './modules/live/schema-pubsub.js';
+import { NO_TOPIC_PUBSUB } from './platform/live/no-topic-pubsub.js';
 
 /** Every resolver of the API; a feature adds its own here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -27,6 +27,7 @@ export const resolvers: NonEmptyArray<Function> = [
   WidgetTokenResolver,
   CommunityResolver,
   RelationshipResolver,
+  RelationshipIdentityResolver,
   ConversationResolver,
   MetricResolver,
   GoalResolver,
@@ -34,7 +35,6 @@ export const resolvers: NonEmptyArray<Function> = [
   RoiModelVersionResolver,
   RoiReportResolver,
   RoiCommunityFiguresResolver,
-  LiveResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -1,7 +1,7 @@
 import { apiKeyPrefix, generateWidgetToken, hashApiKeySecret } from '../../platform/auth/api-key-secret.js';
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, check, NotFoundError } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
+import { isUuid } from '../../db/ids.js';
 import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { announceWidgetTokenRevoked } from './widget-token.events.js';
 import { WidgetToken } from './widget-token.entity.js';
@@ -17,13 +17,13 @@ export class WidgetTokenService {
 
   /** All tokens, newest first; never the tokens themselves. */
   async list(): Promise<WidgetToken[]> {
-    return (await this.scope.manager()).find(WidgetToken, { order: { createdAt: 'DESC', id: 'ASC' } });
+    return (await this.scope.db()).manager.find(WidgetToken, { order: { createdAt: 'DESC', id: 'ASC' } });
   }
 
   /** One token, or null when it is not this organization's. */
   async find(id: string): Promise<WidgetToken | null> {
     if (!isUuid(id)) return null;
-    return (await this.scope.manager()).findOne(WidgetToken, { where: { id } });
+    return (await this.scope.db()).manager.findOne(WidgetToken, { where: { id } });
   }
 
   /** Creates a token and returns it, the only time it is ever shown. */
@@ -39,19 +39,20 @@ export class WidgetTokenService {
     check(origins.length > 0 && origins.length <= MAX_WIDGET_TOKEN_ITEMS, 'allowedOrigins', `allowedOrigins must list 1 to ${MAX_WIDGET_TOKEN_ITEMS} origins`);
     const allowedOrigins = [...new Set(origins.map((o, index) => normalizeOrigin(o, index)))];
     check(!input.expiresAt || input.expiresAt.getTime() > Date.now(), 'expiresAt', 'expiresAt must be in the future');
-    const m = await this.scope.manager();
-    const known = await resolveMetrics(m, metricKeys);
+    const db = await this.scope.db();
+    const m = db.manager;
+    const known = await resolveMetrics(db, metricKeys);
     const unknownKey = metricKeys.findIndex((k) => !known.has(k));
     if (unknownKey >= 0) throw new BadInputError(`no metric '${metricKeys[unknownKey]}'`, { field: 'metricKeys', index: unknownKey });
     const models = new Set(
-      ((await m.query(`SELECT id::text FROM roi_models WHERE id = ANY($1::uuid[])`, [roiModelIds.filter(isUuid)])) as Array<{ id: string }>).map((r) => r.id),
+      (await db.query<{ id: string }>(`SELECT id::text FROM roi_models WHERE id = ANY($1::uuid[])`, [roiModelIds.filter(isUuid)])).map((r) => r.id),
     );
     const unknownModel = roiModelIds.findIndex((id) => !models.has(id));
     if (unknownModel >= 0) throw new BadInputError(`no ROI model '${roiModelIds[unknownModel]}'`, { field: 'roiModelIds', index: unknownModel });
     const token = generateWidgetToken();
     const saved = await m.save(
       m.create(WidgetToken, {
-        organizationId: this.scope.tenantId,
+        organizationId: db.tenantId,
         name,
         prefix: apiKeyPrefix(token),
         secretHash: hashApiKeySecret(token),
@@ -71,7 +72,7 @@ export class WidgetTokenService {
     if (!token) throw new NotFoundError('Widget token', id);
     if (!token.revokedAt) {
       token.revokedAt = new Date();
-      await (await this.scope.manager()).save(token);
+      await (await this.scope.db()).manager.save(token);
       announceWidgetTokenRevoked(this.scope, token.id);
     }
     return token;

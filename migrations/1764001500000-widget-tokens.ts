@@ -2,8 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { isolateTenantTable } from './support.js';
 
 /** Widget tokens: publishable credentials that read a few metrics and ROI models from listed origins. */
-export class WidgetTokens1764000015000 implements MigrationInterface {
-  name = 'WidgetTokens1764000015000';
+export class WidgetTokens1764001500000 implements MigrationInterface {
+  name = 'WidgetTokens1764001500000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE widget_tokens (
