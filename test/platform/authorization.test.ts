@@ -7,7 +7,7 @@ const PUBLIC = new Set(['signUp', 'logIn']);
 const ANY_PRINCIPAL = new Set(['viewer']);
 /** CONTRACT.md: INGEST covers exactly these mutations; ADMIN covers keys and members. */
 const INGEST = new Set(['recordMetrics', 'createRelationship', 'logConversation']);
-const ADMIN = new Set(['createApiKey', 'revokeApiKey', 'apiKeys', 'updateOrganization']);
+const ADMIN = new Set(['createApiKey', 'revokeApiKey', 'apiKeys', 'updateOrganization', 'createWidgetToken', 'revokeWidgetToken', 'widgetTokens']);
 
 describe('authorization declarations', () => {
   beforeAll(() => buildAppSchema());

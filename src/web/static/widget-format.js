@@ -107,7 +107,7 @@ export function comparison(current, previous, { percent = false, words = 'the pr
   const arrow = direction === 'up' ? '▲' : direction === 'down' ? '▼' : '=';
   if (percent) {
     const points = Math.abs(delta * 100).toLocaleString('en-US', { maximumFractionDigits: 1 });
-    return { direction, text: direction === 'flat' ? `same as ${words}` : `${arrow} ${points} points vs ${words} (${formatValue(previous, { percent })})` };
+    return { direction, text: direction === 'flat' ? `same as ${words}` : `${arrow} ${points} percentage points vs ${words} (${formatValue(previous, { percent })})` };
   }
   if (previous === 0) return { direction, text: direction === 'flat' ? `same as ${words}` : `${arrow} from 0 in ${words}` };
   const change = Math.abs((delta / Math.abs(previous)) * 100).toLocaleString('en-US', { maximumFractionDigits: 1 });
@@ -123,7 +123,7 @@ export function explain(problem, subject) {
   if (problem && typeof problem.code === 'number') {
     const reason = String(problem.reason ?? '');
     if (problem.code === 4401) return `This widget’s token is not valid: it was revoked, has expired or was copied incompletely. ${fix}`;
-    if (problem.code === 4403 && /revoked|no longer valid/i.test(reason)) return `This widget’s token was revoked, so the figure is no longer shown. ${fix}`;
+    if (problem.code === 4403 && /revoked|no longer valid/i.test(reason)) return `This widget’s token was revoked, so the figure is no longer updated. ${fix}`;
     if (problem.code === 4403 && /expired/i.test(reason)) return `This widget’s token has expired. ${fix}`;
     if (problem.code === 4403 && /origin/i.test(reason)) {
       return `This widget’s token may not be used on ${location.origin}: add this site’s address to the token’s allowed origins, or make a new snippet for this site.`;

@@ -17,16 +17,22 @@ const SLIDE_MS = 60_000;
 /** How often the previous period's ROI is read again. */
 const PREVIOUS_ROI_MS = 300_000;
 
-let stylesAdded = false;
+let stylesLoaded = null;
+/** Adds the widget's style sheets once; resolves when they apply (the chart reads its colours from them). */
 function addStyles() {
-  if (stylesAdded) return;
-  stylesAdded = true;
-  for (const file of ['./vendor/uPlot.min.css', './widget.css']) {
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = new URL(file, import.meta.url).href;
-    document.head.appendChild(link);
-  }
+  stylesLoaded ??= Promise.all(
+    ['./vendor/uPlot.min.css', './widget.css'].map(
+      (file) =>
+        new Promise((resolve) => {
+          const link = document.createElement('link');
+          link.rel = 'stylesheet';
+          link.href = new URL(file, import.meta.url).href;
+          link.onload = link.onerror = resolve;
+          document.head.appendChild(link);
+        }),
+    ),
+  );
+  return stylesLoaded;
 }
 
 /** The ws(s):// GraphQL endpoint for an http(s):// or ws(s):// one. */
@@ -69,7 +75,7 @@ function colours(root) {
 
 /** Renders a live widget into `root`. */
 export function renderWidget(root, options) {
-  addStyles();
+  const styled = addStyles();
   const isRoi = options.model !== undefined && options.model !== null;
   root.classList.add('rapport-widget');
   root.setAttribute('role', 'figure');
@@ -136,19 +142,23 @@ export function renderWidget(root, options) {
     const px = axisFont(size.width);
     const font = `${px}px ${c.font}`;
     const labelFont = `600 ${px}px ${c.font}`;
-    const yName = isRoi ? 'ROI (%)' : meta.unit ? `${meta.label} (${meta.unit})` : meta.label;
-    const yTick = (v) => (isRoi ? `${formatValue(v / 100)}` : formatValue(v));
+    // The y axis title runs along the chart's height: shortened to fit it.
+    const fits = Math.floor((size.height - 20) / (px * 0.62));
+    const fullName = isRoi ? 'ROI (%)' : meta.unit ? `${meta.label} (${meta.unit})` : meta.label;
+    const yName = fullName.length <= fits ? fullName : meta.unit && meta.unit.length <= fits ? meta.unit : `${fullName.slice(0, Math.max(1, fits - 1))}…`;
+    const yTick = (v) => (isRoi ? `${formatValue(v)} %` : formatValue(v));
     plot = new uPlot(
       {
         ...size,
         legend: { show: false },
         cursor: { y: false, points: { size: 8, fill: c.accent }, drag: { x: false, y: false } },
         scales: { x: { time: true } },
-        series: [{}, { label: yName, stroke: c.accent, fill: c.fill, width: 2, spanGaps: true, points: { show: state.xs.length <= 40, size: 5 } }],
+        // ROI runs below 0 as often as above: no area fill, which would read as a quantity.
+        series: [{}, { label: yName, stroke: c.accent, fill: isRoi ? undefined : c.fill, width: 2, spanGaps: true, points: { show: state.xs.length <= 40, size: 5 } }],
         axes: [
           {
             stroke: c.muted, font, labelFont, label: win.interval === 'HOUR' ? 'Time' : 'Date', labelSize: px + 8, labelGap: 2,
-            grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 }, space: px * 6,
+            grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1, size: 4 }, space: px * 6, size: px + 12,
             values: (_u, splits) => splits.map((s) => formatDate(s * 1000, win.length)),
           },
           {
@@ -169,7 +179,7 @@ export function renderWidget(root, options) {
   }
 
   function draw() {
-    if (!plot) return buildPlot();
+    if (!plot) return styled.then(() => !stopped && !plot && buildPlot());
     plot.setData([state.xs, state.ys]);
   }
 
@@ -239,6 +249,7 @@ export function renderWidget(root, options) {
         state.ys = now.metricSeries.map((b) => b.value);
         renderText();
         draw();
+        root.dataset.loaded = '';
       });
       return loading;
     };
@@ -279,6 +290,7 @@ export function renderWidget(root, options) {
               state.ys = r.series.map((p) => (p.roi === null ? null : p.roi * 100));
               renderText();
               draw();
+              root.dataset.loaded = '';
               live();
               resolve();
             },
@@ -324,7 +336,7 @@ export function renderWidget(root, options) {
     return { destroy() { resize.disconnect(); } };
   }
   renderText();
-  buildPlot();
+  styled.then(() => !stopped && !plot && buildPlot());
   start();
   return {
     destroy() {
