@@ -5,6 +5,7 @@ import { apiKeyMatches, apiKeyPrefix, looksLikeApiKey, looksLikeWidgetToken } fr
 import { userPrincipal, type Principal } from './principal.js';
 import { checkWidgetOrigin } from './widget-grant.js';
 import { ApiKeyScope, Role } from './scopes.js';
+import { SessionRevocations } from './session-revocations.js';
 import { verifySessionToken } from './session-tokens.js';
 
 /** How often, at most, a key's `lastUsedAt` is written by one node. */
@@ -14,6 +15,7 @@ const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 interface SecretRow {
   organization_id: string;
   id: string;
+  name: string;
   secret_hash: Buffer;
   expires_at: Date | null;
   revoked_at: Date | null;
@@ -35,12 +37,21 @@ interface WidgetTokenRow extends SecretRow {
  */
 export class Authenticator {
   private readonly lastUsedWritten = new Map<string, number>();
+  /** Sessions revoked before they expired (logOut, removal), held in memory. */
+  readonly revokedSessions: SessionRevocations;
 
   constructor(
     private readonly ds: DataSource,
     private readonly sessionSecret: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.revokedSessions = new SessionRevocations(ds, logger);
+  }
+
+  /** Stops background work. */
+  close(): void {
+    this.revokedSessions.close();
+  }
 
   /** Reads the credential from `Authorization: Bearer …` or `x-api-key`. */
   static credentialFrom(authorization?: string | null, apiKeyHeader?: string | null): string | undefined {
@@ -84,32 +95,38 @@ export class Authenticator {
       );
       return rows.length > 0;
     }
-    return (await this.role(principal.organizationId, principal.userId!)) !== null;
+    if (principal.sessionId && (await this.revokedSessions.isRevoked(principal.sessionId))) return false;
+    return (await this.member(principal.organizationId, principal.userId!)) !== null;
   }
 
   private async session(token: string): Promise<Principal | null> {
     const claims = await verifySessionToken(this.sessionSecret, token);
-    if (!claims) return null;
-    const role = await this.role(claims.organizationId, claims.userId);
-    return role && userPrincipal(claims.organizationId, claims.userId, role, claims.expiresAt);
+    if (!claims || (await this.revokedSessions.isRevoked(claims.sessionId))) return null;
+    const member = await this.member(claims.organizationId, claims.userId);
+    return (
+      member &&
+      userPrincipal(claims.organizationId, claims.userId, member.role, { sessionId: claims.sessionId, name: member.email, expiresAt: claims.expiresAt })
+    );
   }
 
-  private async role(organizationId: string, userId: string): Promise<Role | null> {
-    const rows: Array<{ role: Role }> = await this.ds.query(
-      `SELECT role FROM memberships WHERE organization_id = $1 AND user_id = $2`,
+  /** The user's role in the organization (read on every request, so a change counts at once) and email. */
+  private async member(organizationId: string, userId: string): Promise<{ role: Role; email: string } | null> {
+    const rows: Array<{ role: Role; email: string }> = await this.ds.query(
+      `SELECT m.role, u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 AND m.user_id = $2`,
       [organizationId, userId],
     );
-    return rows[0]?.role ?? null;
+    return rows[0] ?? null;
   }
 
   private async apiKey(secret: string): Promise<Principal | null> {
-    const row = await this.liveRow<ApiKeyRow>(`SELECT organization_id, id, secret_hash, scopes, expires_at, revoked_at FROM api_keys`, secret);
+    const row = await this.liveRow<ApiKeyRow>(`SELECT organization_id, id, name, secret_hash, scopes, expires_at, revoked_at FROM api_keys`, secret);
     if (!row) return null;
     this.touch(row.organization_id, row.id);
     return {
       organizationId: row.organization_id,
       kind: 'API_KEY',
       apiKeyId: row.id,
+      name: row.name,
       scopes: new Set(row.scopes as ApiKeyScope[]),
       expiresAt: row.expires_at ?? undefined,
     };
@@ -126,7 +143,7 @@ export class Authenticator {
 
   private async widgetToken(token: string): Promise<Principal | null> {
     const row = await this.liveRow<WidgetTokenRow>(
-      `SELECT organization_id, id, secret_hash, metric_keys, roi_model_ids::text[] AS roi_model_ids, allowed_origins, expires_at, revoked_at
+      `SELECT organization_id, id, name, secret_hash, metric_keys, roi_model_ids::text[] AS roi_model_ids, allowed_origins, expires_at, revoked_at
        FROM widget_tokens`,
       token,
     );
@@ -135,6 +152,7 @@ export class Authenticator {
       organizationId: row.organization_id,
       kind: 'WIDGET_TOKEN',
       widgetTokenId: row.id,
+      name: row.name,
       scopes: new Set(),
       widget: { metricKeys: new Set(row.metric_keys), roiModelIds: new Set(row.roi_model_ids), allowedOrigins: new Set(row.allowed_origins) },
       expiresAt: row.expires_at ?? undefined,

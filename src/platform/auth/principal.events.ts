@@ -6,4 +6,6 @@ export interface PrincipalRevokedEvent {
   apiKeyId?: string;
   widgetTokenId?: string;
   userId?: string;
+  /** Revoked sessions (logOut): only sockets opened with one of them close. */
+  sessionIds?: string[];
 }

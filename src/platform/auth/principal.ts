@@ -11,6 +11,10 @@ export interface Principal {
   userId?: string;
   apiKeyId?: string;
   widgetTokenId?: string;
+  /** The session's id (`jti`) when the caller came with a session token. */
+  sessionId?: string;
+  /** How people recognise the caller: the user's email or the key's name (the audit log shows it). */
+  name?: string;
   role?: Role;
   scopes: ReadonlySet<ApiKeyScope>;
   /** Present exactly for a widget token: the metrics and models it may read, from which origins. */
@@ -19,9 +23,16 @@ export interface Principal {
   expiresAt?: Date;
 }
 
+/** What a session adds to a member's principal. */
+export interface SessionInfo {
+  sessionId?: string;
+  name?: string;
+  expiresAt?: Date;
+}
+
 /** The principal of a member with `role`. */
-export function userPrincipal(organizationId: string, userId: string, role: Role, expiresAt?: Date): Principal {
-  return { organizationId, kind: 'USER', userId, role, scopes: new Set(ROLE_SCOPES[role]), expiresAt };
+export function userPrincipal(organizationId: string, userId: string, role: Role, session: SessionInfo = {}): Principal {
+  return { organizationId, kind: 'USER', userId, role, scopes: new Set(ROLE_SCOPES[role]), ...session };
 }
 
 /** A stable name of the credential, for rate-limit counters: `KIND:id`. */
