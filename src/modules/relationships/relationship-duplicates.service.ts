@@ -3,7 +3,7 @@ import type { TenantScope } from '../../platform/context.js';
 import { check } from '../../platform/errors.js';
 import { SqlParams } from '../../platform/sql/sql-params.js';
 import { DuplicateReason, type DuplicateGroup } from './relationship-duplicates.types.js';
-import type { Relationship } from './relationship.entity.js';
+import type { Relationship } from './relationship.types.js';
 import { relationshipById } from './relationship.loaders.js';
 import { MAX_MERGE_SOURCES } from './relationship-merge.service.js';
 

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import { WidgetToken } from './widget-token.entity.js';
+import { WidgetToken } from './widget-token.types.js';
 
 @InputType({ description: 'What a new widget token may read, and from where.' })
 export class CreateWidgetTokenInput {

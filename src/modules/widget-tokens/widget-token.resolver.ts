@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
-import { WidgetToken } from './widget-token.entity.js';
+import { WidgetToken } from './widget-token.types.js';
 import { CreatedWidgetToken, CreateWidgetTokenInput } from './widget-token.inputs.js';
 import { WidgetTokenService } from './widget-token.service.js';
 

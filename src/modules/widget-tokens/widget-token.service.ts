@@ -4,7 +4,7 @@ import { BadInputError, check, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
 import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { announceWidgetTokenRevoked } from './widget-token.events.js';
-import { WidgetToken } from './widget-token.entity.js';
+import { WidgetToken } from './widget-token.types.js';
 import type { CreatedWidgetToken, CreateWidgetTokenInput } from './widget-token.inputs.js';
 import { normalizeOrigin } from './origins.js';
 

@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { principalKey } from '../auth/principal.js';
 import { authorizeWidgetOperation } from '../auth/widget-grant.js';
+import { Authenticator } from '../auth/authenticator.js';
 import { ApiKeyScope } from '../auth/scopes.js';
 import { createContext, type AppServices, type RequestContext } from '../context.js';
 import { AppError, BadInputError, ErrorCode, RateLimitedError, toPublicError } from '../errors.js';
@@ -84,8 +85,7 @@ export class LiveHooks {
     const credential = ctx.connectionParams?.authorization;
     const socket = ctx.extra.socket;
     try {
-      const value = typeof credential === 'string' ? credential.replace(/^Bearer\s+/i, '').trim() : undefined;
-      const principal = await app.authenticator.authenticate(value || undefined, ctx.extra.request?.headers.origin);
+      const principal = await app.authenticator.authenticate(Authenticator.liveCredentialFrom(credential), ctx.extra.request?.headers.origin);
       if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authentication required');
       if (!principal.widget && !principal.scopes.has(ApiKeyScope.READ)) {
         socket.close(LiveCloseCode.Forbidden, 'Forbidden: the READ scope is needed');
