@@ -68,6 +68,13 @@ async function textBecomes(page: Page, selector: string, text: string | RegExp, 
   }
 }
 
+/** Waits until every widget's chart has followed its box's width (ResizeObserver runs after layout). */
+async function chartsFit(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('.rapport-widget .rw-chart')].every((c: any) => !c.querySelector('canvas') || c.querySelector('.uplot').scrollWidth <= c.clientWidth),
+  );
+}
+
 /** Elements (and the page) whose content is wider than their box. */
 async function overflowing(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -229,6 +236,7 @@ describe('a widget on a customer’s page, with a widget token', () => {
     await page.goto(url);
     await textBecomes(page, '#roi [data-role="headline"]', `${leadsWon * 10 - 100} %`);
     await page.waitForSelector('#leads [data-role="chart"] canvas');
+    await chartsFit(page);
     expect(await overflowing(page)).toEqual([]);
     const sizes = await page.evaluate(() => [...document.querySelectorAll('.rapport-widget')].map((w: any) => [w.clientWidth, w.querySelector('canvas').getBoundingClientRect().width]));
     for (const [widget, canvas] of sizes) expect(canvas).toBeLessThanOrEqual(widget);
@@ -326,9 +334,11 @@ describe('the /widgets page', () => {
     await page.selectOption('#window', '30d');
     await textBecomes(page, '#snippet', /data-window="30d"[^\n]*data-token="rrw_/);
     const snippet = (await page.textContent('#snippet'))!;
+    await chartsFit(page);
     expect(await overflowing(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'widgets-page.png'), fullPage: true });
     await page.setViewportSize({ width: 320, height: 1400 });
+    await chartsFit(page);
     expect(await overflowing(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'widgets-page-320.png'), fullPage: true });
     expect(errors).toEqual([]);
