@@ -5,7 +5,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
@@ -18,10 +19,11 @@ import { createContext, type AppServices, type RequestContext } from './platform
 import { AppError, ErrorCode } from './platform/errors.js';
 import { errorFormatter, nulCharacterPlugin, transactionPlugin, widgetGrantPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
-import { createRateLimiter } from './platform/limits/rate-limiter.js';
+import { createRateLimiter, type RateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
+import { RevocationListener } from './platform/revocation/revocation-listener.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema } from './schema.js';
 import { widgetRoutes } from './web/widgets.js';
@@ -67,8 +69,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ds = await openDatabase(db.url, config.poolSize, entities);
   }
   const pubsub = createPubSub(config, logger);
-  const app: AppServices = { config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const revocations = new RevocationListener((ds.options as { url: string }).url, logger);
+  await revocations.start();
+  const app: AppServices = { config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
   const stopRevocations = listenForRevokedSessions(pubsub, app.authenticator.revokedSessions);
+  // A revoked session is known to this node at once from the revocation channel too, Redis or not.
+  const stopSessionNotices = revocations.subscribe((r) => {
+    if (r.kind === 'session') app.authenticator.revokedSessions.add([{ id: r.id, expiresAt: new Date(Date.now() + config.sessionTtlSeconds * 1000) }]);
+  });
   await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
   const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
@@ -80,6 +88,61 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const httpServer: Server = createHttpServer(web);
   const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
+  const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live);
+
+  healthRoutes(web, ds, metrics);
+  web.use(widgetRoutes());
+
+  web.use('/graphql', assignRequestId);
+  web.use('/graphql', express.json({ limit: config.bodyLimitBytes }));
+  web.use('/graphql', authenticateRequest(app, rateLimiter));
+  web.use(
+    '/graphql',
+    expressMiddleware(apollo, {
+      context: async ({ res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null),
+    }),
+  );
+  web.use(httpErrorHandler(config, logger));
+  await listen(httpServer, config);
+  const port = (httpServer.address() as AddressInfo).port;
+  logger.info('listening', { url: `http://${config.host}:${port}/graphql` });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${config.host}:${port}`,
+    port,
+    app,
+    metrics,
+    live,
+    close: () =>
+      (closing ??= (async () => {
+        const step = async (name: string, fn: () => Promise<unknown>) => {
+          const started = Date.now();
+          await fn();
+          logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
+        };
+        await step('http and websocket', () => apollo.stop());
+        stopRevocations();
+        stopSessionNotices();
+        app.authenticator.close();
+        await step('pubsub', () => pubsub.close());
+        await step('revocation listener', () => revocations.close());
+        if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
+        if (!options.ds) await step('database pool', () => ds.destroy());
+        if (embedded) await step('embedded postgres', () => embedded.stop());
+      })()),
+  };
+}
+
+/** Apollo over the schema, with the platform's plugins; started. */
+async function startApollo(
+  schema: GraphQLSchema,
+  validationRules: ValidationRule[],
+  logger: Logger,
+  httpServer: Server,
+  metrics: ServerMetrics,
+  live: LiveServer,
+): Promise<ApolloServer<RequestContext>> {
   const apollo = new ApolloServer<RequestContext>({
     schema,
     validationRules,
@@ -100,7 +163,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ],
   });
   await apollo.start();
+  return apollo;
+}
 
+/** Liveness, readiness (the database answers) and Prometheus metrics. */
+function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics): void {
   web.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -115,16 +182,19 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   web.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  web.use(widgetRoutes());
+}
 
-  web.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
-    const given = req.header('x-request-id');
-    res.locals.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
-    res.setHeader('x-request-id', res.locals.requestId);
-    next();
-  });
-  web.use('/graphql', express.json({ limit: config.bodyLimitBytes }));
-  web.use('/graphql', async (req: Request, res: Response, next: NextFunction) => {
+/** Takes the caller's x-request-id when well-formed, else makes one; echoes it. */
+function assignRequestId(req: Request, res: Response, next: NextFunction): void {
+  const given = req.header('x-request-id');
+  res.locals.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', res.locals.requestId);
+  next();
+}
+
+/** The credential (Authenticator.credentialFrom) and the rate limit of a GraphQL request: 401 and 429 before Apollo. */
+function authenticateRequest(app: AppServices, rateLimiter: RateLimiter | null) {
+  return async (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'POST' && req.method !== 'GET') return next();
     try {
       const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
@@ -149,14 +219,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
       next(e);
     }
-  });
-  web.use(
-    '/graphql',
-    expressMiddleware(apollo, {
-      context: async ({ res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null),
-    }),
-  );
-  web.use((err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+  };
+}
+
+/** Body too large (413), not JSON (400), anything else masked (500). */
+function httpErrorHandler(config: Config, logger: Logger) {
+  return (err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     const requestId = (res.locals.requestId as string) ?? randomUUID();
     if (err.type === 'entity.too.large') {
       return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `Request body is larger than ${config.bodyLimitBytes} bytes`, requestId);
@@ -166,36 +234,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     }
     logger.error('unhandled HTTP error', { requestId, error: err });
     jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
-  });
+  };
+}
 
+async function listen(httpServer: Server, config: Config): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, resolve);
   });
-  const port = (httpServer.address() as AddressInfo).port;
-  logger.info('listening', { url: `http://${config.host}:${port}/graphql` });
-
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${config.host}:${port}`,
-    port,
-    app,
-    metrics,
-    live,
-    close: () =>
-      (closing ??= (async () => {
-        const step = async (name: string, fn: () => Promise<unknown>) => {
-          const started = Date.now();
-          await fn();
-          logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
-        };
-        await step('http and websocket', () => apollo.stop());
-        stopRevocations();
-        app.authenticator.close();
-        await step('pubsub', () => pubsub.close());
-        if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
-        if (!options.ds) await step('database pool', () => ds.destroy());
-        if (embedded) await step('embedded postgres', () => embedded.stop());
-      })()),
-  };
 }

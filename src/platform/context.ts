@@ -7,6 +7,7 @@ import type { Principal } from './auth/principal.js';
 import { UnauthenticatedError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { PubSub } from './pubsub/pubsub.js';
+import type { RevocationListener } from './revocation/revocation-listener.js';
 
 /** Process-wide dependencies, made once by createServer. */
 export interface AppServices {
@@ -15,6 +16,8 @@ export interface AppServices {
   logger: Logger;
   pubsub: PubSub;
   authenticator: Authenticator;
+  /** This node's listener on the revocation channel (PostgreSQL LISTEN/NOTIFY). */
+  revocations: RevocationListener;
 }
 
 /** What a tenant-bound piece of code gets: the caller, its transaction and its loaders. */

@@ -62,7 +62,7 @@ export class MemberService {
     const target = await this.lockForChange(userId, role === Role.OWNER);
     const m = await this.scope.db();
     await m.query(`UPDATE memberships SET role = $2 WHERE user_id = $1`, [userId, role]);
-    if (target.role !== role) revokeTeamAccess(this.scope, { membershipOf: userId });
+    if (target.role !== role) await revokeTeamAccess(this.scope, { membershipOf: userId });
     const [row] = (await m.query(
       `SELECT u.id, u.email, u.created_at AS "userCreatedAt", ms.role, ms.created_at AS "joinedAt"
          FROM memberships ms JOIN users u ON u.id = ms.user_id WHERE ms.user_id = $1`,
@@ -76,7 +76,7 @@ export class MemberService {
     await this.lockForChange(userId, false);
     await (await this.scope.db()).query(`DELETE FROM memberships WHERE user_id = $1`, [userId]);
     const sessions = await new SessionService(this.scope).revokeAllOf(userId);
-    revokeTeamAccess(this.scope, { membershipOf: userId, sessions });
+    await revokeTeamAccess(this.scope, { membershipOf: userId, sessions });
     return true;
   }
 

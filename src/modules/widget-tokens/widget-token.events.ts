@@ -1,10 +1,11 @@
-import { PRINCIPAL_REVOKED, type PrincipalRevokedEvent } from '../../platform/auth/principal.events.js';
-import type { TenantScope } from '../../platform/context.js';
+import type { TenantDb } from '../../db/tenant.js';
+import { announceRevocation } from '../../platform/revocation/revocation.js';
 
 /**
- * Tells every node that a widget token was revoked, once the revoking transaction commits, so
- * that the sockets of widgets using it close. The one place revocation is announced from.
+ * Tells every node, through the shared revocation channel (PostgreSQL NOTIFY, delivered when the
+ * revoking transaction commits, Redis or not), that a widget token was revoked, so that the
+ * sockets of widgets using it close at once.
  */
-export function announceWidgetTokenRevoked(scope: TenantScope, widgetTokenId: string): void {
-  scope.publishAfterCommit(PRINCIPAL_REVOKED, { widgetTokenId } satisfies PrincipalRevokedEvent);
+export function announceWidgetTokenRevoked(db: TenantDb, widgetTokenId: string): Promise<void> {
+  return announceRevocation(db, { kind: 'widget_token', id: widgetTokenId });
 }

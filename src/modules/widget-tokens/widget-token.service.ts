@@ -66,14 +66,15 @@ export class WidgetTokenService {
     return { widgetToken: saved, token };
   }
 
-  /** Revokes a token at once; the sockets of widgets using it close once this commits. */
+  /** Revokes a token at once; the sockets of widgets using it close, on every node, once this commits. */
   async revoke(id: string): Promise<WidgetToken> {
     const token = await this.find(id);
     if (!token) throw new NotFoundError('Widget token', id);
     if (!token.revokedAt) {
       token.revokedAt = new Date();
-      await (await this.scope.db()).manager.save(token);
-      announceWidgetTokenRevoked(this.scope, token.id);
+      const db = await this.scope.db();
+      await db.manager.save(token);
+      await announceWidgetTokenRevoked(db, token.id);
     }
     return token;
   }

@@ -10,9 +10,10 @@ export interface Principal {
   kind: 'USER' | 'API_KEY' | 'WIDGET_TOKEN';
   userId?: string;
   apiKeyId?: string;
-  widgetTokenId?: string;
   /** The session's id (`jti`) when the caller came with a session token. */
   sessionId?: string;
+  /** The widget token, when the caller is a widget. */
+  widgetTokenId?: string;
   /** How people recognise the caller: the user's email or the key's name (the audit log shows it). */
   name?: string;
   role?: Role;
