@@ -5,6 +5,7 @@ import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker.js';
 import { auditEveryMutation } from './platform/audit.js';
 import { ApiKeyResolver } from './modules/api-keys/api-key.resolver.js';
+import { WidgetTokenResolver } from './modules/widget-tokens/widget-token.resolver.js';
 import { OrganizationResolver } from './modules/organizations/organization.resolver.js';
 import { ViewerResolver } from './modules/members/viewer.resolver.js';
 import { AuthResolver } from './modules/members/auth.resolver.js';
@@ -28,6 +29,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ViewerResolver,
   OrganizationResolver,
   ApiKeyResolver,
+  WidgetTokenResolver,
   CommunityResolver,
   RelationshipResolver,
   CommunityRelationshipsResolver,

@@ -14,10 +14,10 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { entities } from './entities.js';
 import { Authenticator } from './platform/auth/authenticator.js';
 import { listenForRevokedSessions } from './platform/auth/session-revocations.js';
-import type { Principal } from './platform/auth/principal.js';
+import { principalKey, type Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
 import { AppError, ErrorCode } from './platform/errors.js';
-import { errorFormatter, nulCharacterPlugin, transactionPlugin } from './platform/graphql-plugins.js';
+import { errorFormatter, nulCharacterPlugin, transactionPlugin, widgetGrantPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
 import { createRateLimiter, type RateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -170,6 +170,7 @@ async function startApollo(
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(logger),
       nulCharacterPlugin(),
+      widgetGrantPlugin(),
       metrics.plugin(),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },
     ],
@@ -210,9 +211,9 @@ function authenticateRequest(app: AppServices, rateLimiter: RateLimiter | null) 
     if (req.method !== 'POST' && req.method !== 'GET') return next();
     try {
       const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
-      const principal = await app.authenticator.authenticate(credential);
+      const principal = await app.authenticator.authenticate(credential, req.header('origin'));
       res.locals.principal = principal;
-      const decision = await rateLimiter?.hit(principal ? `${principal.kind}:${principal.apiKeyId ?? principal.userId}` : `ip:${req.ip}`);
+      const decision = await rateLimiter?.hit(principal ? principalKey(principal) : `ip:${req.ip}`);
       if (decision && !decision.allowed) {
         res.setHeader('retry-after', String(decision.retryAfterSeconds));
         res.status(429).json({
@@ -227,6 +228,7 @@ function authenticateRequest(app: AppServices, rateLimiter: RateLimiter | null) 
       }
       next();
     } catch (e) {
+      if (e instanceof AppError && e.extensions.code === ErrorCode.FORBIDDEN) return jsonError(res, 403, ErrorCode.FORBIDDEN, e.message, res.locals.requestId);
       if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
       next(e);
     }

@@ -9,6 +9,9 @@ const ANY_PRINCIPAL = new Set(['viewer', 'logOut']);
 const INGEST = new Set(['recordMetrics', 'createRelationship', 'logConversation']);
 const ADMIN = new Set([
   'createApiKey',
+  'createWidgetToken',
+  'revokeWidgetToken',
+  'widgetTokens',
   'revokeApiKey',
   'apiKeys',
   'updateOrganization',
