@@ -14,10 +14,10 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { entities } from './entities.js';
 import { Authenticator } from './platform/auth/authenticator.js';
 import { listenForRevokedSessions } from './platform/auth/session-revocations.js';
-import type { Principal } from './platform/auth/principal.js';
+import { principalKey, type Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
 import { AppError, ErrorCode } from './platform/errors.js';
-import { errorFormatter, nulCharacterPlugin, transactionPlugin } from './platform/graphql-plugins.js';
+import { errorFormatter, nulCharacterPlugin, transactionPlugin, widgetGrantPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
 import { createRateLimiter, type RateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -27,6 +27,10 @@ import { RevocationListener } from './platform/revocation/revocation-listener.js
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema } from './schema.js';
 import { widgetRoutes } from './web/widgets.js';
+import { restRoute } from './platform/http/rest.js';
+import { JobQueue, type JobQueueOptions } from './platform/jobs/job-queue.js';
+import { acceptImport } from './modules/imports/import-upload.js';
+import { registerTasks } from './tasks.js';
 
 /** A running Rapport server. */
 export interface RapportServer {
@@ -44,6 +48,8 @@ export interface RapportServer {
 export interface ServerOptions {
   ds?: DataSource;
   logger?: Logger;
+  /** Options of this node's job queue workers; `false` runs none (jobs then wait for another node). */
+  jobs?: JobQueueOptions | false;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -89,9 +95,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
   const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live);
+  const jobs = options.jobs === false ? null : new JobQueue((ds.options as { url: string }).url, logger, options.jobs);
+  if (jobs) {
+    registerTasks(jobs, app);
+    await jobs.start();
+  }
 
   healthRoutes(web, ds, metrics);
   web.use(widgetRoutes());
+  web.post('/v1/imports', restRoute(app.authenticator, logger, (call) => acceptImport(app, call)));
 
   web.use('/graphql', assignRequestId);
   web.use('/graphql', express.json({ limit: config.bodyLimitBytes }));
@@ -122,6 +134,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
         };
         await step('http and websocket', () => apollo.stop());
+        if (jobs) await step('job queue', () => jobs.stop());
         stopRevocations();
         stopSessionNotices();
         app.authenticator.close();
@@ -157,6 +170,7 @@ async function startApollo(
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(logger),
       nulCharacterPlugin(),
+      widgetGrantPlugin(),
       metrics.plugin(),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },
     ],
@@ -197,9 +211,9 @@ function authenticateRequest(app: AppServices, rateLimiter: RateLimiter | null) 
     if (req.method !== 'POST' && req.method !== 'GET') return next();
     try {
       const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
-      const principal = await app.authenticator.authenticate(credential);
+      const principal = await app.authenticator.authenticate(credential, req.header('origin'));
       res.locals.principal = principal;
-      const decision = await rateLimiter?.hit(principal ? `${principal.kind}:${principal.apiKeyId ?? principal.userId}` : `ip:${req.ip}`);
+      const decision = await rateLimiter?.hit(principal ? principalKey(principal) : `ip:${req.ip}`);
       if (decision && !decision.allowed) {
         res.setHeader('retry-after', String(decision.retryAfterSeconds));
         res.status(429).json({
@@ -214,6 +228,7 @@ function authenticateRequest(app: AppServices, rateLimiter: RateLimiter | null) 
       }
       next();
     } catch (e) {
+      if (e instanceof AppError && e.extensions.code === ErrorCode.FORBIDDEN) return jsonError(res, 403, ErrorCode.FORBIDDEN, e.message, res.locals.requestId);
       if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
       next(e);
     }
