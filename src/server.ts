@@ -77,12 +77,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const pubsub = createPubSub(config, logger);
   const revocations = new RevocationListener((ds.options as { url: string }).url, logger);
   await revocations.start();
-  const app: AppServices = { config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const app: AppServices = { config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger, () => revocations.listening) };
   const stopRevocations = listenForRevokedSessions(pubsub, app.authenticator.revokedSessions);
   // A revoked session is known to this node at once from the revocation channel too, Redis or not.
   const stopSessionNotices = revocations.subscribe((r) => {
     if (r.kind === 'session') app.authenticator.revokedSessions.add([{ id: r.id, expiresAt: new Date(Date.now() + config.sessionTtlSeconds * 1000) }]);
+    if (r.kind === 'membership') app.authenticator.members.forget(r.organizationId, r.id);
   });
+  // Notices may have been missed while the channel was away: no cached membership is trusted.
+  const stopMemberResync = revocations.onResync(() => app.authenticator.members.clear());
   await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
   const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
@@ -137,6 +140,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         if (jobs) await step('job queue', () => jobs.stop());
         stopRevocations();
         stopSessionNotices();
+        stopMemberResync();
         app.authenticator.close();
         await step('pubsub', () => pubsub.close());
         await step('revocation listener', () => revocations.close());

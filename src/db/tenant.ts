@@ -49,6 +49,22 @@ export async function bindTenant(manager: EntityManager, tenantId: string): Prom
 }
 
 /**
+ * Starts the runner's transaction and binds it to `tenantId` in one round trip: both statements go
+ * as one simple query (no parameters there, so the tenant id, checked to be a UUID, is written in).
+ * The runner is then in the state `startTransaction` leaves it in (no transaction subscribers
+ * exist), so commit, rollback and nested transactions work as usual.
+ */
+async function beginBound(runner: QueryRunner, tenantId: string): Promise<TenantDb> {
+  assertTenant(tenantId);
+  const tenant = tenantId.toLowerCase();
+  await runner.query(`START TRANSACTION; SELECT set_config('role', '${APP_ROLE}', true), set_config('${TENANT_SETTING}', '${tenant}', true)`);
+  const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+  state.isTransactionActive = true;
+  state.transactionDepth = 1;
+  return new TenantDb(BOUND, runner.manager, tenant);
+}
+
+/**
  * One request's tenant-scoped transaction, opened on first use and ended by `finish`.
  * Callbacks given to `afterCommit` run only once the transaction has committed.
  */
@@ -96,8 +112,7 @@ export class TenantSession {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     try {
-      await runner.startTransaction();
-      return { runner, db: await bindTenant(runner.manager, this.tenantId) };
+      return { runner, db: await beginBound(runner, this.tenantId) };
     } catch (e) {
       await runner.release();
       throw e;

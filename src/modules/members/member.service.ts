@@ -106,12 +106,18 @@ export class MemberService {
   /** The caller as the `viewer` query shows it. */
   async viewer(): Promise<Viewer> {
     const p = this.scope.principal;
-    return {
-      organization: await new OrganizationService(this.scope).current(),
-      user: p.userId ? await this.user(p.userId) : null,
-      apiKey: p.apiKeyId ? await new ApiKeyService(this.scope).find(p.apiKeyId) : null,
-      role: p.role ?? null,
-      scopes: [...p.scopes],
+    // Each row is read only when its field is selected (once): `{ viewer { organization { id } } }` is one statement.
+    const once = <T>(read: () => Promise<T>): PropertyDescriptor => {
+      let value: Promise<T> | undefined;
+      return { enumerable: true, get: () => (value ??= read()) };
     };
+    return Object.defineProperties(
+      { role: p.role ?? null, scopes: [...p.scopes] },
+      {
+        organization: once(() => new OrganizationService(this.scope).current()),
+        user: once(async () => (p.userId ? this.user(p.userId) : null)),
+        apiKey: once(async () => (p.apiKeyId ? new ApiKeyService(this.scope).find(p.apiKeyId) : null)),
+      },
+    ) as Viewer;
   }
 }

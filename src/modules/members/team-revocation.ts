@@ -23,6 +23,8 @@ export async function revokeTeamAccess(scope: TenantScope, revocation: TeamRevoc
   if (revocation.membershipOf) await announceRevocation(db, { kind: 'membership', id: revocation.membershipOf });
   for (const s of sessions) await announceRevocation(db, { kind: 'session', id: s.id });
   scope.session.afterCommit(() => {
+    // This node forgets the membership at once; the others when the channel's notice arrives.
+    if (revocation.membershipOf) authenticator.members.forget(db.tenantId, revocation.membershipOf);
     authenticator.revokedSessions.add(sessions);
     if (sessions.length) void pubsub.publish(SESSIONS_REVOKED.tenant, SESSIONS_REVOKED.topic, { sessions });
   });

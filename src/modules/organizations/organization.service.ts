@@ -11,7 +11,12 @@ export class OrganizationService {
   /** The caller's organization (RLS makes it the only one visible). */
   async current(): Promise<Organization> {
     const db = await this.scope.db();
-    return db.manager.findOneOrFail(Organization, { where: { id: db.tenantId } });
+    const [row] = await db.query<Organization>(
+      `SELECT id, name, slug, timezone, created_at AS "createdAt" FROM organizations WHERE id = $1`,
+      [db.tenantId],
+    );
+    if (!row) throw new Error('the bound organization is not visible');
+    return Object.assign(new Organization(), row);
   }
 
   /** Renames the organization or changes its time zone. */

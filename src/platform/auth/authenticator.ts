@@ -5,6 +5,7 @@ import { apiKeyMatches, apiKeyPrefix, looksLikeApiKey, looksLikeWidgetToken } fr
 import { userPrincipal, type Principal } from './principal.js';
 import { checkWidgetOrigin } from './widget-grant.js';
 import { ApiKeyScope, Role } from './scopes.js';
+import { MemberCache } from './member-cache.js';
 import { SessionRevocations } from './session-revocations.js';
 import { verifySessionToken } from './session-tokens.js';
 
@@ -42,11 +43,18 @@ export class Authenticator {
   private readonly lastUsedWritten = new Map<string, number>();
   /** Sessions revoked before they expired (logOut, removal), held in memory. */
   readonly revokedSessions: SessionRevocations;
+  /** Memberships read before, emptied by the revocation channel (see MemberCache). */
+  readonly members = new MemberCache();
 
+  /**
+   * `channelUp`: whether this node hears the revocation channel right now; the membership cache
+   * is used only then (without it, every request reads the membership).
+   */
   constructor(
     private readonly ds: DataSource,
     private readonly sessionSecret: string,
     private readonly logger: Logger,
+    private readonly channelUp: () => boolean = () => false,
   ) {
     this.revokedSessions = new SessionRevocations(ds, logger);
   }
@@ -147,12 +155,19 @@ export class Authenticator {
     );
   }
 
-  /** The user's role in the organization (read on every request, so a change counts at once) and email. */
+  /**
+   * The user's role in the organization and email: from the cache while the revocation channel is
+   * up (a role change or removal empties its entry on every node when it commits), else read.
+   */
   private async member(organizationId: string, userId: string): Promise<{ role: Role; email: string } | null> {
+    const cached = this.channelUp() ? this.members.get(organizationId, userId) : undefined;
+    if (cached) return cached;
+    const epoch = this.members.begin();
     const rows: Array<{ role: Role; email: string }> = await this.ds.query(
       `SELECT m.role, u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 AND m.user_id = $2`,
       [organizationId, userId],
     );
+    if (rows[0]) this.members.set(organizationId, userId, rows[0], epoch);
     return rows[0] ?? null;
   }
 
