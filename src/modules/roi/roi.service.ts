@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { TenantDb } from '../../db/tenant.js';
-import type { TenantScope } from '../../platform/context.js';
+import { ReportCache, tenantDataVersion } from '../../platform/cache/report-cache.js';
+import type { AppServices, TenantScope } from '../../platform/context.js';
 import { BadInputError, check, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
 import { MAX_BUCKETS, type Interval } from '../metrics/interval.js';
@@ -84,6 +86,19 @@ export class RoiService {
   private async compute(definition: RoiDefinition, window: RoiWindow, model: RoiModel | null, version: number | null): Promise<RoiReport> {
     check(window.to.getTime() > window.from.getTime(), 'to', 'to must be after from');
     const db = await this.scope.db();
+    const communityId = window.communityId ?? null;
+    // Read before anything it covers: a write committed meanwhile makes the report newer than its key, never older.
+    const dataVersion = await tenantDataVersion(db);
+    const key =
+      dataVersion === null
+        ? null
+        : [db.tenantId, dataVersion, definitionHash(definition), window.from.toISOString(), window.to.toISOString(), window.interval ?? '', communityId ?? ''].join('|');
+    const figures = await reportCacheOf(this.scope.app).get(key, () => this.figures(db, definition, window));
+    return { model, version, from: window.from, to: window.to, interval: window.interval ?? null, communityId, ...figures };
+  }
+
+  /** A report's figures, computed: inputs aggregated in SQL, formulas evaluated here. */
+  private async figures(db: TenantDb, definition: RoiDefinition, window: RoiWindow): Promise<RoiFigures> {
     const calc = new RoiCalculator(definition);
     const communityId = window.communityId ?? null;
     const [metrics, context] = await Promise.all([
@@ -99,7 +114,7 @@ export class RoiService {
       timezone: context.timezone,
       communityId: communityId?.toLowerCase() ?? null,
     });
-    return { model, version, from: window.from, to: window.to, interval: window.interval ?? null, communityId, ...figuresOf(calc, inputs) };
+    return figuresOf(calc, inputs);
   }
 
   /** The metrics a model uses, resolved; BAD_USER_INPUT when one of them is no longer a metric. */
@@ -109,6 +124,26 @@ export class RoiService {
     if (missing) throw new BadInputError(`the model uses '${missing}', which is no longer a metric or parameter`, { field: 'modelId' });
     return metrics;
   }
+}
+
+/** What `compute` caches of a report: everything but the model, read afresh (its name may change, its definition may not). */
+type RoiFigures = ReturnType<typeof figuresOf>;
+
+/** Each node's cache of computed reports (src/platform/cache), one per running server. */
+const reportCaches = new WeakMap<AppServices, ReportCache<RoiFigures>>();
+
+function reportCacheOf(app: AppServices): ReportCache<RoiFigures> {
+  let cache = reportCaches.get(app);
+  if (!cache) reportCaches.set(app, (cache = new ReportCache<RoiFigures>()));
+  return cache;
+}
+
+/** What identifies a definition's formulas and parameters in a cache key. */
+function definitionHash(definition: RoiDefinition): string {
+  const { returnFormula, investmentFormula, parameters } = definition;
+  return createHash('sha1')
+    .update(JSON.stringify([returnFormula, investmentFormula, parameters.map((p) => [p.name, p.value])]))
+    .digest('base64');
 }
 
 /** The community must be the organization's, and a series at most MAX_BUCKETS long. */
