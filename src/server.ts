@@ -14,12 +14,16 @@ import { entities } from './entities.js';
 import { Authenticator } from './platform/auth/authenticator.js';
 import type { Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
-import { AppError, ErrorCode } from './platform/errors.js';
+import { ErrorCode } from './platform/errors.js';
 import { errorFormatter, nulCharacterPlugin, transactionPlugin } from './platform/graphql-plugins.js';
-import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
-import { createRateLimiter } from './platform/limits/rate-limiter.js';
+import { DEFAULT_QUERY_LIMITS, queryLimitRules } from './platform/limits/query-limits.js';
+import { LoginThrottle } from './platform/limits/login-throttle.js';
+import { limiterRedis, RequestRateLimiter, type RateDecision } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
+import { graphqlAdmission } from './platform/http/admission.js';
+import { bearerGuard } from './platform/http/bearer-guard.js';
+import { databaseOutagePlugin, isDatabaseUnavailable, sendDatabaseUnavailable } from './platform/http/database-outage.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
 import { RevocationListener } from './platform/revocation/revocation-listener.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
@@ -67,14 +71,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ds = await openDatabase(db.url, config.poolSize, entities);
   }
   const pubsub = createPubSub(config, logger);
+  const limiterStore = config.redisUrl ? limiterRedis(config.redisUrl, logger) : undefined;
+  const rateLimiter = config.rateLimitPerMinute > 0 ? new RequestRateLimiter(config.rateLimitPerMinute, limiterStore) : null;
+  const loginThrottle = new LoginThrottle(limiterStore);
   const revocations = new RevocationListener((ds.options as { url: string }).url, logger);
   await revocations.start();
-  const app: AppServices = { config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const app: AppServices = { config, ds, logger, pubsub, revocations, loginThrottle, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
   const metrics = new ServerMetrics(ds);
-  const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
   const schema = await buildAppSchema();
-  const validationRules = [queryLimitsRule(DEFAULT_QUERY_LIMITS)];
+  const validationRules = queryLimitRules(DEFAULT_QUERY_LIMITS);
 
+  const admit = graphqlAdmission(app, rateLimiter);
   const web = express();
   web.disable('x-powered-by');
   const httpServer: Server = createHttpServer(web);
@@ -94,6 +101,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(logger),
       nulCharacterPlugin(),
+      databaseOutagePlugin(),
       metrics.plugin(),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },
     ],
@@ -111,7 +119,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       res.status(503).json({ status: 'database unavailable' });
     }
   });
-  web.get('/metrics', async (_req, res) => {
+  web.get('/metrics', bearerGuard(config.metricsToken), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   web.use(widgetRoutes());
@@ -122,36 +130,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     res.setHeader('x-request-id', res.locals.requestId);
     next();
   });
+  // Admission reads headers only, so even a body too large or malformed is counted and answered with ratelimit-* headers.
+  web.use('/graphql', (req: Request, res: Response, next: NextFunction) => (req.method === 'POST' || req.method === 'GET' ? admit(req, res, next) : next()));
   web.use('/graphql', express.json({ limit: config.bodyLimitBytes }));
-  web.use('/graphql', async (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'POST' && req.method !== 'GET') return next();
-    try {
-      const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
-      const principal = await app.authenticator.authenticate(credential);
-      res.locals.principal = principal;
-      const decision = await rateLimiter?.hit(principal ? `${principal.kind}:${principal.apiKeyId ?? principal.userId}` : `ip:${req.ip}`);
-      if (decision && !decision.allowed) {
-        res.setHeader('retry-after', String(decision.retryAfterSeconds));
-        res.status(429).json({
-          errors: [
-            {
-              message: `Too many requests: retry in ${decision.retryAfterSeconds} s`,
-              extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: decision.retryAfterSeconds, requestId: res.locals.requestId },
-            },
-          ],
-        });
-        return;
-      }
-      next();
-    } catch (e) {
-      if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
-      next(e);
-    }
-  });
   web.use(
     '/graphql',
     expressMiddleware(apollo, {
-      context: async ({ res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null),
+      context: async ({ req, res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null, req.ip),
     }),
   );
   web.use((err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
@@ -162,6 +147,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     if (err.type === 'entity.parse.failed') {
       return jsonError(res, 400, ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON', requestId);
     }
+    if (isDatabaseUnavailable(err)) return sendDatabaseUnavailable(res, requestId);
     logger.error('unhandled HTTP error', { requestId, error: err });
     jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
   });
@@ -190,7 +176,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         await step('http and websocket', () => apollo.stop());
         await step('pubsub', () => pubsub.close());
         await step('revocation listener', () => revocations.close());
-        if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
+        if (limiterStore) await step('rate limiter', async () => limiterStore.disconnect());
         if (!options.ds) await step('database pool', () => ds.destroy());
         if (embedded) await step('embedded postgres', () => embedded.stop());
       })()),

@@ -13,6 +13,6 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayload, { description: 'Signs in to one organization. Wrong email and wrong password answer alike.' })
   logIn(@Arg('input') input: LogInInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
-    return new AuthService(ctx.app).logIn(input);
+    return new AuthService(ctx.app).logIn(input, ctx.address);
   }
 }

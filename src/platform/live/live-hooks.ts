@@ -2,6 +2,7 @@ import { nulCharacterError } from '../graphql-plugins.js';
 import { randomUUID } from 'node:crypto';
 import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { Context, SubscribePayload } from 'graphql-ws';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { ApiKeyScope } from '../auth/scopes.js';
 import { createContext, type AppServices, type RequestContext } from '../context.js';
@@ -24,7 +25,7 @@ export interface ConnectionParams {
 /** What we keep on graphql-ws's context of a connection. */
 export type Extra = { connection?: LiveConnection };
 
-export type Ctx = Context<ConnectionParams, Extra & { socket: WebSocket }>;
+export type Ctx = Context<ConnectionParams, Extra & { socket: WebSocket; request?: IncomingMessage }>;
 
 /** What the hooks need. */
 export interface LiveHookDeps {
@@ -113,7 +114,7 @@ export class LiveHooks {
     const nul = nulCharacterError(payload.variables, payload.query);
     if (nul) return publicErrors([nul], requestId);
     const principal = connection.principal;
-    const base = createContext(app, requestId, principal);
+    const base = createContext(app, requestId, principal, ctx.extra.request?.socket.remoteAddress);
     const contextValue: LiveRequestContext = {
       ...base,
       // Queries and mutations keep the request's ordinary session; subscription events get lazy ones.
