@@ -12,6 +12,7 @@ import { openDatabase } from './db/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { entities } from './entities.js';
 import { Authenticator } from './platform/auth/authenticator.js';
+import { listenForRevokedSessions } from './platform/auth/session-revocations.js';
 import type { Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
 import { ErrorCode } from './platform/errors.js';
@@ -77,6 +78,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const revocations = new RevocationListener((ds.options as { url: string }).url, logger);
   await revocations.start();
   const app: AppServices = { config, ds, logger, pubsub, revocations, loginThrottle, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const stopRevocations = listenForRevokedSessions(pubsub, app.authenticator.revokedSessions);
+  // A revoked session is known to this node at once from the revocation channel too, Redis or not.
+  const stopSessionNotices = revocations.subscribe((r) => {
+    if (r.kind === 'session') app.authenticator.revokedSessions.add([{ id: r.id, expiresAt: new Date(Date.now() + config.sessionTtlSeconds * 1000) }]);
+  });
+  await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
   const schema = await buildAppSchema();
   const validationRules = queryLimitRules(DEFAULT_QUERY_LIMITS);
@@ -174,6 +181,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
         };
         await step('http and websocket', () => apollo.stop());
+        stopRevocations();
+        stopSessionNotices();
+        app.authenticator.close();
         await step('pubsub', () => pubsub.close());
         await step('revocation listener', () => revocations.close());
         if (limiterStore) await step('rate limiter', async () => limiterStore.disconnect());
