@@ -6,6 +6,7 @@ import { Roi1764000003000 } from './1764000003000-roi.js';
 import { Teams1764000011000 } from './1764000011000-teams.js';
 import { Hardening1764000800000 } from './1764000800000-hardening.js';
 import { HistoryIdentities1764001200000 } from './1764001200000-history-identities.js';
+import { DuplicateCandidates1764001201000 } from './1764001201000-duplicate-candidates.js';
 
 /** Every migration, oldest first. A new one is appended here. */
 export const migrations: Array<new () => MigrationInterface> = [
@@ -16,4 +17,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   Teams1764000011000,
   Hardening1764000800000,
   HistoryIdentities1764001200000,
+  DuplicateCandidates1764001201000,
 ];

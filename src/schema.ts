@@ -11,12 +11,13 @@ import { AuthResolver } from './modules/members/auth.resolver.js';
 import { TeamResolver } from './modules/members/team.resolver.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
 import { CommunityResolver } from './modules/communities/community.resolver.js';
-import { RelationshipResolver } from './modules/relationships/relationship.resolver.js';
+import { CommunityRelationshipsResolver, RelationshipResolver } from './modules/relationships/relationship.resolver.js';
 import { RelationshipIdentityResolver } from './modules/relationships/relationship-identity.resolver.js';
-import { ConversationResolver } from './modules/conversations/conversation.resolver.js';
+import { ConversationResolver, RelationshipConversationsResolver } from './modules/conversations/conversation.resolver.js';
 import { MetricResolver } from './modules/metrics/metric.resolver.js';
 import { GoalResolver } from './modules/goals/goal.resolver.js';
-import { RoiCommunityFiguresResolver, RoiModelResolver, RoiModelVersionResolver, RoiReportResolver } from './modules/roi/roi.resolver.js';
+import { RoiCommunityFiguresResolver, RoiModelResolver, RoiReportResolver } from './modules/roi/roi.resolver.js';
+import { RelationshipOwnerResolver, RoiModelVersionCreatorResolver } from './modules/members/member-fields.resolver.js';
 import { NO_TOPIC_PUBSUB } from './platform/live/no-topic-pubsub.js';
 
 /** Every resolver of the API; a feature adds its own here. */
@@ -28,12 +29,15 @@ export const resolvers: NonEmptyArray<Function> = [
   ApiKeyResolver,
   CommunityResolver,
   RelationshipResolver,
+  CommunityRelationshipsResolver,
+  RelationshipOwnerResolver,
   RelationshipIdentityResolver,
   ConversationResolver,
+  RelationshipConversationsResolver,
   MetricResolver,
   GoalResolver,
   RoiModelResolver,
-  RoiModelVersionResolver,
+  RoiModelVersionCreatorResolver,
   RoiReportResolver,
   RoiCommunityFiguresResolver,
   TeamResolver,

@@ -1,5 +1,7 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
-import type { RequestContext } from './context.js';
+import type { PendingAudit, RequestContext } from './context.js';
+
+export type { PendingAudit };
 
 /** Who did something, as the audit log shows it. */
 export interface AuditActor {
@@ -16,13 +18,6 @@ export interface AuditEventDraft {
   actor: AuditActor;
   targetId: string | null;
   requestId: string;
-}
-
-/** The mutation a public operation (no credential yet) runs, waiting for its service to record it. */
-export interface PendingAudit {
-  action: string;
-  requestId: string;
-  recorded: boolean;
 }
 
 /** Anything that runs a statement in the mutation's transaction (an EntityManager, a TenantDb). */

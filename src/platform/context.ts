@@ -2,7 +2,6 @@ import type DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config.js';
 import { TenantSession, type TenantDb } from '../db/tenant.js';
-import type { PendingAudit } from './audit.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { Principal } from './auth/principal.js';
 import { UnauthenticatedError } from './errors.js';
@@ -53,6 +52,13 @@ export class TenantScope {
   publishAfterCommit(topic: string, payload: unknown): void {
     this.session.afterCommit(() => void this.app.pubsub.publish(this.session.tenantId, topic, payload));
   }
+}
+
+/** The mutation a public operation (no credential yet) runs, waiting for its service to record it (audit.ts). */
+export interface PendingAudit {
+  action: string;
+  requestId: string;
+  recorded: boolean;
 }
 
 /** The GraphQL context of one operation. */

@@ -1,9 +1,10 @@
+// The server first: it loads reflect-metadata before any decorated class, as main.ts does.
+import { startTestServer, type TestServer } from '../support/test-server';
+import { apiKey, signUp, type Tenant } from '../support/builders';
 import { goalFeeds } from '../../src/modules/goals/goal-progress.feed';
 import { METRIC_RECORDED, type MetricRecordedEvent } from '../../src/modules/metrics/metric.events';
 import { builtInFeeds } from '../../src/modules/metrics/metric-updates.feed';
 import { roiFeeds } from '../../src/modules/roi/roi-updates.feed';
-import { apiKey, signUp, type Tenant } from '../support/builders';
-import { startTestServer, type TestServer } from '../support/test-server';
 import { DEFINE, METRIC_UPDATED, openSubscriptions, waitUntil } from './support/live';
 import { RawConnection } from './support/raw';
 

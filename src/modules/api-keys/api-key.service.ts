@@ -3,8 +3,9 @@ import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
 import { announceRevocation } from '../../platform/revocation/revocation.js';
-import { ApiKey } from './api-key.entity.js';
-import type { CreateApiKeyInput, CreatedApiKey } from './api-key.inputs.js';
+import { ApiKey } from './api-key.types.js';
+import type { CreateApiKeyInput } from './api-key.inputs.js';
+import type { CreatedApiKey } from './api-key.types.js';
 
 /** API keys of the caller's organization. */
 export class ApiKeyService {

@@ -4,7 +4,7 @@ import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { aggregateMetricWindows, type MetricWindow } from '../metrics/metric-engine.js';
 import { zeroWhenEmpty } from '../metrics/metric-aggregation.js';
 import { RoiService } from '../roi/roi.service.js';
-import type { Goal } from './goal.entity.js';
+import type { Goal } from './goal.types.js';
 import { measuredUntil, progressOf, type GoalProgressValue } from './goal-progress.js';
 
 /**

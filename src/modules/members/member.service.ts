@@ -9,10 +9,9 @@ import { SqlParams } from '../../platform/sql/sql-params.js';
 import { revokeTeamAccess } from './team-revocation.js';
 import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { OrganizationService } from '../organizations/organization.service.js';
-import type { Member } from './member.types.js';
+import { memberById } from './member.loaders.js';
+import type { Member, User, Viewer } from './member.types.js';
 import { SessionService } from './session.service.js';
-import { User } from './user.entity.js';
-import type { Viewer } from './viewer.resolver.js';
 
 interface MemberRow {
   id: string;
@@ -35,8 +34,8 @@ export class MemberService {
   constructor(private readonly scope: TenantScope) {}
 
   /** A member of this organization, or null (RLS hides users of other organizations). */
-  async user(id: string): Promise<User | null> {
-    return (await this.scope.db()).manager.findOne(User, { where: { id } });
+  user(id: string): Promise<User | null> {
+    return this.scope.loader(memberById).load(id);
   }
 
   /** A page of members, in the order they joined. */

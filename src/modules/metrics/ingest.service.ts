@@ -4,7 +4,8 @@ import { isUuid } from '../../db/ids.js';
 import { METRIC_RECORDED, type MetricPointEvent, type MetricRecordedEvent } from './metric.events.js';
 import { isBuiltInKey } from './built-in-metrics.js';
 import { METRIC_KEY_PATTERN } from './metric-catalog.js';
-import type { MetricPointInput, RecordMetricsResult } from './metric.inputs.js';
+import type { MetricPointInput } from './metric.inputs.js';
+import type { RecordMetricsResult } from './metric.types.js';
 import { plainArrayLiteral, textArrayLiteral } from './pg-array.js';
 
 /** Most points one recordMetrics call may carry. */

@@ -4,10 +4,11 @@ import { tenantOf, type RequestContext } from '../../platform/context.js';
 import { liveCaller, type SubscribeData } from '../../platform/live/live-context.js';
 import { MetricIngestService } from './ingest.service.js';
 import { Interval } from './interval.js';
-import { MetricDefinition } from './metric-definition.entity.js';
-import { DefineMetricInput, MetricBucket, MetricPointInput, RecordMetricsResult } from './metric.inputs.js';
+import { MetricDefinition } from './metric.types.js';
+import { DefineMetricInput, MetricPointInput } from './metric.inputs.js';
+import { MetricBucket, RecordMetricsResult } from './metric.types.js';
 import { MetricService } from './metric.service.js';
-import { MetricUpdate } from './metric-update.type.js';
+import { MetricUpdate } from './metric.types.js';
 import { MetricUpdatesService, type MetricUpdateFilter } from './metric-updates.feed.js';
 
 @Resolver()

@@ -42,13 +42,22 @@ export class Authenticator {
     this.revokedSessions.close();
   }
 
-  /** Reads the credential from `Authorization: Bearer …` or `x-api-key`. */
+  /** Reads the credential from `Authorization: Bearer …` or `x-api-key`; UNAUTHENTICATED for a malformed Authorization. */
   static credentialFrom(authorization?: string | null, apiKeyHeader?: string | null): string | undefined {
     if (apiKeyHeader) return apiKeyHeader.trim();
     if (!authorization) return undefined;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
     if (!match) throw new UnauthenticatedError('Malformed Authorization header: expected "Bearer <token>"');
     return match[1];
+  }
+
+  /**
+   * Reads a WebSocket's `connectionParams.authorization` with the HTTP rules: a value that starts
+   * with "Bearer" is read as the Authorization header, anything else as a bare token (x-api-key).
+   */
+  static liveCredentialFrom(value: unknown): string | undefined {
+    if (typeof value !== 'string') return undefined;
+    return /^\s*Bearer(\s|$)/i.test(value) ? Authenticator.credentialFrom(value) : Authenticator.credentialFrom(null, value);
   }
 
   /** The principal for a credential; null without one; UNAUTHENTICATED for a bad one. */
@@ -59,18 +68,42 @@ export class Authenticator {
     return principal;
   }
 
-  /** True while the principal's credential is still valid (not revoked, not expired, still a member). */
-  async stillValid(principal: Principal): Promise<boolean> {
-    if (principal.expiresAt && principal.expiresAt.getTime() <= Date.now()) return false;
-    if (principal.kind === 'API_KEY') {
-      const rows: unknown[] = await this.ds.query(
-        `SELECT 1 FROM api_keys WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL`,
-        [principal.organizationId, principal.apiKeyId],
+  /**
+   * The principals among `principals` whose credential is no longer valid (an API key revoked,
+   * expired or gone; a member who left, whose role changed or whose session was revoked), in at
+   * most two statements whatever their number.
+   */
+  async noLongerValid(principals: readonly Principal[]): Promise<Set<Principal>> {
+    const keyIds = [...new Set(principals.flatMap((p) => (p.apiKeyId ? [p.apiKeyId] : [])))];
+    const members = principals.filter((p) => p.userId);
+    const invalidKeys = new Set<string>();
+    const invalidMembers = new Set<string>();
+    if (keyIds.length) {
+      const rows: Array<{ id: string }> = await this.ds.query(
+        `SELECT k.id FROM unnest($1::uuid[]) AS x(id) LEFT JOIN api_keys k ON k.id = x.id
+         WHERE k.id IS NULL OR k.revoked_at IS NOT NULL OR k.expires_at <= now()`,
+        [keyIds],
       );
-      return rows.length > 0;
+      for (const r of rows) invalidKeys.add(r.id);
     }
-    if (principal.sessionId && (await this.revokedSessions.isRevoked(principal.sessionId))) return false;
-    return (await this.member(principal.organizationId, principal.userId!)) !== null;
+    if (members.length) {
+      // A member's credential ends when the membership is gone, the role changed, or the session was revoked.
+      const rows: Array<{ org: string; usr: string; sid: string | null }> = await this.ds.query(
+        `SELECT x.org, x.usr, x.sid FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) AS x(org, usr, role, sid)
+         LEFT JOIN memberships m ON m.organization_id = x.org AND m.user_id = x.usr
+         LEFT JOIN sessions s ON s.organization_id = x.org AND s.id = x.sid
+         WHERE m.user_id IS NULL OR m.role <> x.role OR s.revoked_at IS NOT NULL`,
+        [
+          members.map((p) => p.organizationId),
+          members.map((p) => p.userId),
+          members.map((p) => p.role ?? null),
+          members.map((p) => p.sessionId ?? null),
+        ],
+      );
+      for (const r of rows) invalidMembers.add(`${r.org}:${r.usr}:${r.sid ?? ''}`);
+    }
+    const memberKey = (p: Principal) => `${p.organizationId}:${p.userId}:${p.sessionId ?? ''}`;
+    return new Set(principals.filter((p) => (p.apiKeyId && invalidKeys.has(p.apiKeyId)) || (p.userId && invalidMembers.has(memberKey(p)))));
   }
 
   private async session(token: string): Promise<Principal | null> {

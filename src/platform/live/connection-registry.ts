@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { Logger } from '../logger.js';
 import type { RevocationListener } from '../revocation/revocation-listener.js';
 import { revokes, type Revocation } from '../revocation/revocation.js';
@@ -26,7 +26,7 @@ export class ConnectionRegistry {
 
   constructor(
     revocations: RevocationListener,
-    private readonly ds: DataSource,
+    private readonly authenticator: Authenticator,
     private readonly logger: Logger,
     options: RegistryOptions = {},
   ) {
@@ -60,41 +60,8 @@ export class ConnectionRegistry {
     this.sweeping = true;
     try {
       const all = [...this.byTenant.values()].flatMap((t) => [...t]);
-      const keyIds = [...new Set(all.flatMap((c) => (c.principal.apiKeyId ? [c.principal.apiKeyId] : [])))];
-      const members = all.filter((c) => c.principal.userId);
-      const invalidKeys = new Set<string>();
-      const invalidMembers = new Set<string>();
-      if (keyIds.length) {
-        const rows: Array<{ id: string }> = await this.ds.query(
-          `SELECT k.id FROM unnest($1::uuid[]) AS x(id) LEFT JOIN api_keys k ON k.id = x.id
-           WHERE k.id IS NULL OR k.revoked_at IS NOT NULL OR k.expires_at <= now()`,
-          [keyIds],
-        );
-        for (const r of rows) invalidKeys.add(r.id);
-      }
-      if (members.length) {
-        // A member's socket ends when the membership is gone, the role changed, or the session was revoked.
-        const rows: Array<{ org: string; usr: string; sid: string | null }> = await this.ds.query(
-          `SELECT x.org, x.usr, x.sid FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) AS x(org, usr, role, sid)
-           LEFT JOIN memberships m ON m.organization_id = x.org AND m.user_id = x.usr
-           LEFT JOIN sessions s ON s.organization_id = x.org AND s.id = x.sid
-           WHERE m.user_id IS NULL OR m.role <> x.role OR s.revoked_at IS NOT NULL`,
-          [
-            members.map((c) => c.principal.organizationId),
-            members.map((c) => c.principal.userId),
-            members.map((c) => c.principal.role ?? null),
-            members.map((c) => c.principal.sessionId ?? null),
-          ],
-        );
-        for (const r of rows) invalidMembers.add(`${r.org}:${r.usr}:${r.sid ?? ''}`);
-      }
-      for (const c of all) {
-        const p = c.principal;
-        const member = `${p.organizationId}:${p.userId}:${p.sessionId ?? ''}`;
-        if ((p.apiKeyId && invalidKeys.has(p.apiKeyId)) || (p.userId && invalidMembers.has(member))) {
-          c.close(LiveCloseCode.Forbidden, 'Forbidden: the credential is no longer valid');
-        }
-      }
+      const invalid = await this.authenticator.noLongerValid(all.map((c) => c.principal));
+      for (const c of all) if (invalid.has(c.principal)) c.close(LiveCloseCode.Forbidden, 'Forbidden: the credential is no longer valid');
     } catch (error) {
       this.logger.warn('live credential sweep failed', { error });
     } finally {

@@ -4,6 +4,7 @@ import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type Do
 import type { Context, SubscribePayload } from 'graphql-ws';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { Authenticator } from '../auth/authenticator.js';
 import { ApiKeyScope } from '../auth/scopes.js';
 import { createContext, type AppServices, type RequestContext } from '../context.js';
 import { AppError, BadInputError, ErrorCode, RateLimitedError, toPublicError } from '../errors.js';
@@ -73,8 +74,7 @@ export class LiveHooks {
     const credential = ctx.connectionParams?.authorization;
     const socket = ctx.extra.socket;
     try {
-      const value = typeof credential === 'string' ? credential.replace(/^Bearer\s+/i, '').trim() : undefined;
-      const principal = await app.authenticator.authenticate(value || undefined);
+      const principal = await app.authenticator.authenticate(Authenticator.liveCredentialFrom(credential));
       if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authentication required');
       if (!principal.scopes.has(ApiKeyScope.READ)) {
         socket.close(LiveCloseCode.Forbidden, 'Forbidden: the READ scope is needed');

@@ -46,3 +46,12 @@ export class ApiKey {
   @Column('timestamptz', { name: 'last_used_at', nullable: true })
   lastUsedAt!: Date | null;
 }
+
+@ObjectType()
+export class CreatedApiKey {
+  @Field(() => ApiKey)
+  apiKey!: ApiKey;
+
+  @Field({ description: 'The secret, shown only this once: only a hash of it is stored.' })
+  secret!: string;
+}
