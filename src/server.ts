@@ -92,6 +92,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const web = express();
   web.disable('x-powered-by');
   const httpServer: Server = createHttpServer(web);
+  // Idle keep-alive connections outlive the clients' own reuse window (undici, browsers, load balancers at 60 s),
+  // so a client never sends on a socket the server is closing at that moment (ECONNRESET).
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
   const apollo = new ApolloServer<RequestContext>({
