@@ -5,7 +5,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
@@ -19,12 +20,12 @@ import { ErrorCode } from './platform/errors.js';
 import { errorFormatter, nulCharacterPlugin, transactionPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitRules } from './platform/limits/query-limits.js';
 import { LoginThrottle } from './platform/limits/login-throttle.js';
-import { limiterRedis, RequestRateLimiter, type RateDecision } from './platform/limits/rate-limiter.js';
-import { createLogger, type Logger } from './platform/logger.js';
-import { ServerMetrics } from './platform/observability.js';
+import { limiterRedis, RequestRateLimiter } from './platform/limits/rate-limiter.js';
 import { graphqlAdmission } from './platform/http/admission.js';
 import { bearerGuard } from './platform/http/bearer-guard.js';
 import { databaseOutagePlugin, isDatabaseUnavailable, sendDatabaseUnavailable } from './platform/http/database-outage.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
 import { RevocationListener } from './platform/revocation/revocation-listener.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
@@ -88,7 +89,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const schema = await buildAppSchema();
   const validationRules = queryLimitRules(DEFAULT_QUERY_LIMITS);
 
-  const admit = graphqlAdmission(app, rateLimiter);
   const web = express();
   web.disable('x-powered-by');
   const httpServer: Server = createHttpServer(web);
@@ -98,50 +98,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   httpServer.headersTimeout = 66_000;
   const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
-  const apollo = new ApolloServer<RequestContext>({
-    schema,
-    validationRules,
-    parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
-    introspection: true,
-    stopOnTerminationSignals: false, // main.ts owns the signals and the order of shutdown
-    includeStacktraceInErrorResponses: false,
-    formatError: errorFormatter(logger),
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      // No cache hints are used; the plugin would otherwise wrap every field's resolution.
-      ApolloServerPluginCacheControlDisabled(),
-      transactionPlugin(logger),
-      nulCharacterPlugin(),
-      databaseOutagePlugin(),
-      metrics.plugin(),
-      { async serverWillStart() { return { drainServer: () => live.close() }; } },
-    ],
-  });
-  await apollo.start();
+  const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live);
 
-  web.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  web.get('/readyz', async (_req, res) => {
-    try {
-      await ds.query('SELECT 1');
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'database unavailable' });
-    }
-  });
-  web.get('/metrics', bearerGuard(config.metricsToken), async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  healthRoutes(web, ds, metrics, config.metricsToken);
   web.use(widgetRoutes());
 
-  web.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
-    const given = req.header('x-request-id');
-    res.locals.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
-    res.setHeader('x-request-id', res.locals.requestId);
-    next();
-  });
+  web.use('/graphql', assignRequestId);
   // Admission reads headers only, so even a body too large or malformed is counted and answered with ratelimit-* headers.
+  const admit = graphqlAdmission(app, rateLimiter);
   web.use('/graphql', (req: Request, res: Response, next: NextFunction) => (req.method === 'POST' || req.method === 'GET' ? admit(req, res, next) : next()));
   web.use('/graphql', express.json({ limit: config.bodyLimitBytes }));
   web.use(
@@ -150,23 +114,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       context: async ({ req, res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null, req.ip),
     }),
   );
-  web.use((err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    const requestId = (res.locals.requestId as string) ?? randomUUID();
-    if (err.type === 'entity.too.large') {
-      return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `Request body is larger than ${config.bodyLimitBytes} bytes`, requestId);
-    }
-    if (err.type === 'entity.parse.failed') {
-      return jsonError(res, 400, ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON', requestId);
-    }
-    if (isDatabaseUnavailable(err)) return sendDatabaseUnavailable(res, requestId);
-    logger.error('unhandled HTTP error', { requestId, error: err });
-    jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, resolve);
-  });
+  web.use(httpErrorHandler(config, logger));
+  await listen(httpServer, config);
   const port = (httpServer.address() as AddressInfo).port;
   logger.info('listening', { url: `http://${config.host}:${port}/graphql` });
 
@@ -195,4 +144,85 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         if (embedded) await step('embedded postgres', () => embedded.stop());
       })()),
   };
+}
+
+/** Apollo over the schema, with the platform's plugins; started. */
+async function startApollo(
+  schema: GraphQLSchema,
+  validationRules: ValidationRule[],
+  logger: Logger,
+  httpServer: Server,
+  metrics: ServerMetrics,
+  live: LiveServer,
+): Promise<ApolloServer<RequestContext>> {
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    validationRules,
+    parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
+    introspection: true,
+    stopOnTerminationSignals: false, // main.ts owns the signals and the order of shutdown
+    includeStacktraceInErrorResponses: false,
+    formatError: errorFormatter(logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No cache hints are used; the plugin would otherwise wrap every field's resolution.
+      ApolloServerPluginCacheControlDisabled(),
+      transactionPlugin(logger),
+      nulCharacterPlugin(),
+      databaseOutagePlugin(),
+      metrics.plugin(),
+      { async serverWillStart() { return { drainServer: () => live.close() }; } },
+    ],
+  });
+  await apollo.start();
+  return apollo;
+}
+
+/** Liveness, readiness (the database answers) and Prometheus metrics. */
+function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics, metricsToken: string | undefined): void {
+  web.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  web.get('/readyz', async (_req, res) => {
+    try {
+      await ds.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  web.get('/metrics', bearerGuard(metricsToken), async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
+
+/** Takes the caller's x-request-id when well-formed, else makes one; echoes it. */
+function assignRequestId(req: Request, res: Response, next: NextFunction): void {
+  const given = req.header('x-request-id');
+  res.locals.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', res.locals.requestId);
+  next();
+}
+
+/** Body too large (413), not JSON (400), anything else masked (500). */
+function httpErrorHandler(config: Config, logger: Logger) {
+  return (err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    const requestId = (res.locals.requestId as string) ?? randomUUID();
+    if (err.type === 'entity.too.large') {
+      return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `Request body is larger than ${config.bodyLimitBytes} bytes`, requestId);
+    }
+    if (err.type === 'entity.parse.failed') {
+      return jsonError(res, 400, ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON', requestId);
+    }
+    if (isDatabaseUnavailable(err)) return sendDatabaseUnavailable(res, requestId);
+    logger.error('unhandled HTTP error', { requestId, error: err });
+    jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
+  };
+}
+
+async function listen(httpServer: Server, config: Config): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
 }

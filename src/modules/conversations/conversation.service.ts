@@ -21,7 +21,7 @@ export class ConversationService {
 
   /**
    * A page of one relationship's conversations in the order they were logged, batched with its siblings'.
-   * `columns`: what the client's selection reads (conversationColumns), all when left out.
+   * `columns`: what the client's selection reads (nodeProjection), all when left out.
    */
   async ofRelationship(
     relationshipId: string,

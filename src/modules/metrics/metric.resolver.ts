@@ -41,14 +41,13 @@ export class MetricResolver {
     return new MetricService(tenantOf(ctx)).define(input);
   }
 
-  // The points are checked by the service in one pass; class-validator over 10,000 objects would only cost time.
   @Authorized(ApiKeyScope.INGEST)
   @Mutation(() => RecordMetricsResult, {
     description:
       'Records up to 10,000 points, all or nothing: one bad point rejects the batch with BAD_USER_INPUT naming it in extensions.index and extensions.field. Points whose idempotency key was already recorded are skipped and counted as duplicates.',
   })
   recordMetrics(
-    @Arg('points', () => [MetricPointInput], { validate: false }) points: MetricPointInput[],
+    @Arg('points', () => [MetricPointInput]) points: MetricPointInput[],
     @Ctx() ctx: RequestContext,
   ): Promise<RecordMetricsResult> {
     return new MetricIngestService(tenantOf(ctx)).record(points);

@@ -53,7 +53,7 @@ export class RelationshipService {
 
   /**
    * A page of one community's relationships, batched with its sibling communities' pages.
-   * `columns`: what the client's selection reads (relationshipColumns), all when left out.
+   * `columns`: what the client's selection reads (nodeProjection), all when left out.
    */
   async ofCommunity(
     communityId: string,
