@@ -7,6 +7,8 @@ import { Teams1764000011000 } from './1764000011000-teams.js';
 import { Hardening1764000800000 } from './1764000800000-hardening.js';
 import { HistoryIdentities1764001200000 } from './1764001200000-history-identities.js';
 import { DuplicateCandidates1764001201000 } from './1764001201000-duplicate-candidates.js';
+import { WidgetTokens1764001500000 } from './1764001500000-widget-tokens.js';
+import { Imports1764001300000 } from './1764001300000-imports.js';
 
 /** Every migration, oldest first. A new one is appended here. */
 export const migrations: Array<new () => MigrationInterface> = [
@@ -18,4 +20,6 @@ export const migrations: Array<new () => MigrationInterface> = [
   Hardening1764000800000,
   HistoryIdentities1764001200000,
   DuplicateCandidates1764001201000,
+  Imports1764001300000,
+  WidgetTokens1764001500000,
 ];

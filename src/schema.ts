@@ -5,6 +5,7 @@ import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker.js';
 import { auditEveryMutation } from './platform/audit.js';
 import { ApiKeyResolver } from './modules/api-keys/api-key.resolver.js';
+import { WidgetTokenResolver } from './modules/widget-tokens/widget-token.resolver.js';
 import { OrganizationResolver } from './modules/organizations/organization.resolver.js';
 import { ViewerResolver } from './modules/members/viewer.resolver.js';
 import { AuthResolver } from './modules/members/auth.resolver.js';
@@ -18,6 +19,8 @@ import { MetricResolver } from './modules/metrics/metric.resolver.js';
 import { GoalResolver } from './modules/goals/goal.resolver.js';
 import { RoiCommunityFiguresResolver, RoiModelResolver, RoiReportResolver } from './modules/roi/roi.resolver.js';
 import { RelationshipOwnerResolver, RoiModelVersionCreatorResolver } from './modules/members/member-fields.resolver.js';
+import { ImportResolver } from './modules/imports/import.resolver.js';
+import { InsightsResolver } from './modules/insights/insights.resolver.js';
 import { NO_TOPIC_PUBSUB } from './platform/live/no-topic-pubsub.js';
 
 /** Every resolver of the API; a feature adds its own here. */
@@ -27,6 +30,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ViewerResolver,
   OrganizationResolver,
   ApiKeyResolver,
+  WidgetTokenResolver,
   CommunityResolver,
   RelationshipResolver,
   CommunityRelationshipsResolver,
@@ -42,6 +46,8 @@ export const resolvers: NonEmptyArray<Function> = [
   RoiCommunityFiguresResolver,
   TeamResolver,
   AuditResolver,
+  ImportResolver,
+  InsightsResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -14,10 +14,10 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { entities } from './entities.js';
 import { Authenticator } from './platform/auth/authenticator.js';
 import { listenForRevokedSessions } from './platform/auth/session-revocations.js';
-import type { Principal } from './platform/auth/principal.js';
+import { principalKey, type Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
 import { ErrorCode } from './platform/errors.js';
-import { errorFormatter, nulCharacterPlugin, transactionPlugin } from './platform/graphql-plugins.js';
+import { errorFormatter, nulCharacterPlugin, transactionPlugin, widgetGrantPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitRules } from './platform/limits/query-limits.js';
 import { LoginThrottle } from './platform/limits/login-throttle.js';
 import { limiterRedis, RequestRateLimiter } from './platform/limits/rate-limiter.js';
@@ -31,6 +31,10 @@ import { RevocationListener } from './platform/revocation/revocation-listener.js
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema } from './schema.js';
 import { widgetRoutes } from './web/widgets.js';
+import { restRoute } from './platform/http/rest.js';
+import { JobQueue, type JobQueueOptions } from './platform/jobs/job-queue.js';
+import { acceptImport } from './modules/imports/import-upload.js';
+import { registerTasks } from './tasks.js';
 
 /** A running Rapport server. */
 export interface RapportServer {
@@ -48,6 +52,8 @@ export interface RapportServer {
 export interface ServerOptions {
   ds?: DataSource;
   logger?: Logger;
+  /** Options of this node's job queue workers; `false` runs none (jobs then wait for another node). */
+  jobs?: JobQueueOptions | false;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -99,9 +105,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
   const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live);
+  const jobs = options.jobs === false ? null : new JobQueue((ds.options as { url: string }).url, logger, options.jobs);
+  if (jobs) {
+    registerTasks(jobs, app);
+    await jobs.start();
+  }
 
   healthRoutes(web, ds, metrics, config.metricsToken);
   web.use(widgetRoutes());
+  web.post('/v1/imports', restRoute(app.authenticator, logger, (call) => acceptImport(app, call)));
 
   web.use('/graphql', assignRequestId);
   // Admission reads headers only, so even a body too large or malformed is counted and answered with ratelimit-* headers.
@@ -134,6 +146,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
         };
         await step('http and websocket', () => apollo.stop());
+        if (jobs) await step('job queue', () => jobs.stop());
         stopRevocations();
         stopSessionNotices();
         app.authenticator.close();
@@ -170,6 +183,7 @@ async function startApollo(
       transactionPlugin(logger),
       nulCharacterPlugin(),
       databaseOutagePlugin(),
+      widgetGrantPlugin(),
       metrics.plugin(),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },
     ],

@@ -1,5 +1,6 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import type { PendingAudit, RequestContext } from './context.js';
+import { ForbiddenError } from './errors.js';
 
 export type { PendingAudit };
 
@@ -95,6 +96,8 @@ export function auditEveryMutation(schema: GraphQLSchema): GraphQLSchema {
         const scope = ctx.scope;
         if (!pending.recorded && scope) {
           const p = scope.principal;
+          // Unreachable: the widget grant refuses every mutation before it runs; kept so no event is ever written without an actor.
+          if (p.kind === 'WIDGET_TOKEN') throw new ForbiddenError('A widget token may not run mutations');
           await writeAuditEvent(await scope.db(), {
             organizationId: scope.session.tenantId,
             action: field.name,

@@ -57,6 +57,12 @@ export class QueryTooComplexError extends AppError {
   }
 }
 
+/** The error, answered over HTTP with `status` (a client's mistake: 400) when it stops a request before execution (Apollo reads `extensions.http`). */
+export function withHttpStatus<E extends GraphQLError>(error: E, status = 400): E {
+  (error.extensions as Record<string, unknown>).http = { status };
+  return error;
+}
+
 /** Throws BadInputError unless `ok`. */
 export function check(ok: boolean, field: string, message: string): asserts ok {
   if (!ok) throw new BadInputError(message, { field });
@@ -81,12 +87,6 @@ function firstValidation(errors: ClassValidatorError[], path = ''): { field: str
 
 /** Apollo's persisted-query codes: Apollo Client's persisted-query link acts on them, so they travel as they are. */
 const PERSISTED_QUERY_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
-
-/** Marks an error as the client's mistake, answered with HTTP `status` (400) over HTTP. */
-export function withHttpStatus<T extends GraphQLError>(error: T, status = 400): T {
-  (error.extensions as Record<string, unknown>).http = { status };
-  return error;
-}
 
 /** The HTTP status an error asks for through `extensions.http`, as Apollo's own client errors do. */
 function httpStatusOf(error: unknown): number | undefined {
@@ -117,7 +117,7 @@ export function toPublicError(
   });
   const app = findAppError(original);
   if (app) {
-    const { http: _http, ...extensions } = app.extensions;
+    const { http: _status, ...extensions } = app.extensions; // Apollo reads `http` before formatting; never shown
     return {
       error: withId({ message: app.message, locations: formatted.locations, path: formatted.path, extensions }),
       masked: false,

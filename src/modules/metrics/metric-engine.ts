@@ -239,7 +239,8 @@ export function metricQuerySql(db: TenantDb, query: MetricQuery, params: SqlPara
   }
   for (const [source, metrics] of bySource) parts.push(builtInSql(q, source, metrics, params));
   if (!parts.length) {
-    return `SELECT NULL::text AS window_id, NULL::text AS key, NULL::timestamptz AS bucket, NULL::uuid AS community_id, NULL::float8 AS value, 0 AS count, NULL::text AS scope WHERE FALSE`;
+    // No metric at all (a formula of parameters only): no rows, but the tenant placeholder is still bound.
+    return `SELECT NULL::text AS window_id, NULL::text AS key, NULL::timestamptz AS bucket, NULL::uuid AS community_id, NULL::float8 AS value, 0 AS count, NULL::text AS scope WHERE ${q.tenant} IS NULL`;
   }
   return parts.map((p) => `(${p})`).join('\nUNION ALL\n');
 }

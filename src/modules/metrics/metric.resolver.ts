@@ -3,6 +3,7 @@ import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
 import { liveCaller, type SubscribeData } from '../../platform/live/live-context.js';
 import { MetricIngestService } from './ingest.service.js';
+import { MetricPointBatchScalar } from './metric-batch.js';
 import { Interval } from './interval.js';
 import { MetricDefinition } from './metric.types.js';
 import { DefineMetricInput, MetricPointInput } from './metric.inputs.js';
@@ -44,13 +45,14 @@ export class MetricResolver {
   @Authorized(ApiKeyScope.INGEST)
   @Mutation(() => RecordMetricsResult, {
     description:
-      'Records up to 10,000 points, all or nothing: one bad point rejects the batch with BAD_USER_INPUT naming it in extensions.index and extensions.field. Points whose idempotency key was already recorded are skipped and counted as duplicates.',
+      'Records up to 10,000 points, given as `points` or as one JSON `batch` (faster for large batches), all or nothing: one bad point rejects the batch with BAD_USER_INPUT naming it in extensions.index and extensions.field. Points whose idempotency key was already recorded are skipped and counted as duplicates.',
   })
   recordMetrics(
-    @Arg('points', () => [MetricPointInput]) points: MetricPointInput[],
+    @Arg('points', () => [MetricPointInput], { nullable: true, validate: false, description: 'The points; give this or batch.' }) points: MetricPointInput[] | null,
+    @Arg('batch', () => MetricPointBatchScalar, { nullable: true, description: 'The points as one JSON list; give this or points.' }) batch: unknown,
     @Ctx() ctx: RequestContext,
   ): Promise<RecordMetricsResult> {
-    return new MetricIngestService(tenantOf(ctx)).record(points);
+    return new MetricIngestService(tenantOf(ctx)).recordEither(points, batch);
   }
 
   @Authorized(ApiKeyScope.READ)

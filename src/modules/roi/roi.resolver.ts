@@ -9,7 +9,7 @@ import { Interval } from '../metrics/interval.js';
 import { RoiModelService } from './roi-model.service.js';
 import { RoiService } from './roi.service.js';
 import { roiModelVersions } from './roi.loaders.js';
-import { CreateRoiModelInput, RoiModelDraftInput, UpdateRoiModelInput } from './roi.inputs.js';
+import { CreateRoiModelInput, RoiModelDraftInput, RoiParameterInput, UpdateRoiModelInput } from './roi.inputs.js';
 import { FormulaValidation, RoiCommunityFigures, RoiModel, RoiModelVersion, RoiReport } from './roi.types.js';
 
 @Resolver(() => RoiModel)
@@ -81,9 +81,16 @@ export class RoiReportResolver {
     @Arg('to') to: Date,
     @Arg('interval', () => Interval, { nullable: true }) interval: Interval | null,
     @Arg('communityId', () => ID, { nullable: true }) communityId: string | null,
+    @Arg('suggestedParameters', () => [RoiParameterInput], {
+      nullable: true,
+      description:
+        'Values applied onto the draft’s parameters before computing: each replaces the draft’s parameter of the same name, or is added. ' +
+        'Pass the {name value} of relationshipInsights’ suggestedParameters to try them on past data.',
+    })
+    suggestedParameters: RoiParameterInput[] | null,
     @Ctx() ctx: RequestContext,
   ): Promise<RoiReport> {
-    return new RoiService(tenantOf(ctx)).preview(model, { from, to, interval, communityId });
+    return new RoiService(tenantOf(ctx)).preview(model, { from, to, interval, communityId }, suggestedParameters ?? []);
   }
 
   @Authorized(ApiKeyScope.READ)

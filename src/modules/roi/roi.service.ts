@@ -8,6 +8,7 @@ import { aggregateMetricWindows, type ResolvedMetric } from '../metrics/metric-e
 import { windowContext, type WindowContext } from '../metrics/series.js';
 import { RoiCalculator, type RoiDefinition } from './roi-calculator.js';
 import { aggregateRoiInputs, scopeValues, type RoiInputs } from './roi-inputs.js';
+import { applyParameterValues } from './roi-parameters.js';
 import { RoiModelService, tenantMetricKeys } from './roi-model.service.js';
 import { validateDefinition } from './roi-model.validation.js';
 import type { RoiModel, RoiReport } from './roi.types.js';
@@ -38,10 +39,15 @@ export class RoiService {
     return this.compute(definition, window, model, version ?? model.version);
   }
 
-  /** The report of an unsaved draft over past data: a backtest before saving. */
-  async preview(draft: RoiDefinition, window: RoiWindow): Promise<RoiReport> {
-    validateDefinition(draft, await tenantMetricKeys(await this.scope.db()), 'model.');
-    return this.compute(draft, window, null, null);
+  /**
+   * The report of an unsaved draft over past data: a backtest before saving. `applied` values
+   * (relationshipInsights' suggestions) replace or add parameters of the draft first.
+   */
+  async preview(draft: RoiDefinition, window: RoiWindow, applied: ReadonlyArray<{ name: string; value: number }> = []): Promise<RoiReport> {
+    const keys = await tenantMetricKeys(await this.scope.db());
+    const definition = applied.length ? applyParameterValues(draft, applied, keys) : draft;
+    validateDefinition(definition, keys, 'model.');
+    return this.compute(definition, window, null, null);
   }
 
   /**

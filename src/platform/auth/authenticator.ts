@@ -1,23 +1,37 @@
 import type { DataSource } from 'typeorm';
 import { UnauthenticatedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { apiKeyMatches, apiKeyPrefix, looksLikeApiKey } from './api-key-secret.js';
+import { apiKeyMatches, apiKeyPrefix, looksLikeApiKey, looksLikeWidgetToken } from './api-key-secret.js';
 import { userPrincipal, type Principal } from './principal.js';
+import { checkWidgetOrigin } from './widget-grant.js';
 import { ApiKeyScope, Role } from './scopes.js';
 import { SessionRevocations } from './session-revocations.js';
 import { verifySessionToken } from './session-tokens.js';
 
+/** The id of an API key's or widget token's row. */
+const credentialId = (p: Principal): string | undefined => p.apiKeyId ?? p.widgetTokenId;
+
 /** How often, at most, a key's `lastUsedAt` is written by one node. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
-interface ApiKeyRow {
+/** A row of a table of hashed secrets (API keys, widget tokens). */
+interface SecretRow {
   organization_id: string;
   id: string;
   name: string;
   secret_hash: Buffer;
-  scopes: string[];
   expires_at: Date | null;
   revoked_at: Date | null;
+}
+
+interface ApiKeyRow extends SecretRow {
+  scopes: string[];
+}
+
+interface WidgetTokenRow extends SecretRow {
+  metric_keys: string[];
+  roi_model_ids: string[];
+  allowed_origins: string[];
 }
 
 /**
@@ -60,21 +74,30 @@ export class Authenticator {
     return /^\s*Bearer(\s|$)/i.test(value) ? Authenticator.credentialFrom(value) : Authenticator.credentialFrom(null, value);
   }
 
-  /** The principal for a credential; null without one; UNAUTHENTICATED for a bad one. */
-  async authenticate(credential: string | undefined): Promise<Principal | null> {
+  /**
+   * The principal for a credential; null without one; UNAUTHENTICATED for a bad one. `origin` is
+   * the request's Origin header: a widget token from an origin it does not list is FORBIDDEN.
+   */
+  async authenticate(credential: string | undefined, origin?: string | null): Promise<Principal | null> {
     if (credential === undefined) return null;
-    const principal = looksLikeApiKey(credential) ? await this.apiKey(credential) : await this.session(credential);
+    const principal = looksLikeApiKey(credential)
+      ? await this.apiKey(credential)
+      : looksLikeWidgetToken(credential)
+        ? await this.widgetToken(credential)
+        : await this.session(credential);
     if (!principal) throw new UnauthenticatedError('Invalid, expired or revoked credential');
+    if (principal.widget) checkWidgetOrigin(principal.widget, origin);
     return principal;
   }
 
   /**
-   * The principals among `principals` whose credential is no longer valid (an API key revoked,
-   * expired or gone; a member who left, whose role changed or whose session was revoked), in at
+   * The principals among `principals` whose credential is no longer valid (an API key or widget
+   * token revoked, expired or gone; a member who left, whose role changed or whose session was revoked), in at
    * most two statements whatever their number.
    */
   async noLongerValid(principals: readonly Principal[]): Promise<Set<Principal>> {
     const keyIds = [...new Set(principals.flatMap((p) => (p.apiKeyId ? [p.apiKeyId] : [])))];
+    const widgetIds = [...new Set(principals.flatMap((p) => (p.widgetTokenId ? [p.widgetTokenId] : [])))];
     const members = principals.filter((p) => p.userId);
     const invalidKeys = new Set<string>();
     const invalidMembers = new Set<string>();
@@ -83,6 +106,14 @@ export class Authenticator {
         `SELECT k.id FROM unnest($1::uuid[]) AS x(id) LEFT JOIN api_keys k ON k.id = x.id
          WHERE k.id IS NULL OR k.revoked_at IS NOT NULL OR k.expires_at <= now()`,
         [keyIds],
+      );
+      for (const r of rows) invalidKeys.add(r.id);
+    }
+    if (widgetIds.length) {
+      const rows: Array<{ id: string }> = await this.ds.query(
+        `SELECT x.id FROM unnest($1::uuid[]) AS x(id) LEFT JOIN widget_tokens w ON w.id = x.id
+         WHERE w.id IS NULL OR w.revoked_at IS NOT NULL OR w.expires_at <= now()`,
+        [widgetIds],
       );
       for (const r of rows) invalidKeys.add(r.id);
     }
@@ -103,7 +134,7 @@ export class Authenticator {
       for (const r of rows) invalidMembers.add(`${r.org}:${r.usr}:${r.sid ?? ''}`);
     }
     const memberKey = (p: Principal) => `${p.organizationId}:${p.userId}:${p.sessionId ?? ''}`;
-    return new Set(principals.filter((p) => (p.apiKeyId && invalidKeys.has(p.apiKeyId)) || (p.userId && invalidMembers.has(memberKey(p)))));
+    return new Set(principals.filter((p) => (credentialId(p) !== undefined && invalidKeys.has(credentialId(p)!)) || (p.userId && invalidMembers.has(memberKey(p)))));
   }
 
   private async session(token: string): Promise<Principal | null> {
@@ -126,13 +157,8 @@ export class Authenticator {
   }
 
   private async apiKey(secret: string): Promise<Principal | null> {
-    const rows: ApiKeyRow[] = await this.ds.query(
-      `SELECT organization_id, id, name, secret_hash, scopes, expires_at, revoked_at FROM api_keys WHERE prefix = $1`,
-      [apiKeyPrefix(secret)],
-    );
-    const row = rows.find((r) => apiKeyMatches(secret, r.secret_hash));
-    if (!row || row.revoked_at) return null;
-    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return null;
+    const row = await this.liveRow<ApiKeyRow>(`SELECT organization_id, id, name, secret_hash, scopes, expires_at, revoked_at FROM api_keys`, secret);
+    if (!row) return null;
     this.touch(row.organization_id, row.id);
     return {
       organizationId: row.organization_id,
@@ -140,6 +166,33 @@ export class Authenticator {
       apiKeyId: row.id,
       name: row.name,
       scopes: new Set(row.scopes as ApiKeyScope[]),
+      expiresAt: row.expires_at ?? undefined,
+    };
+  }
+
+  /** The row of `select` (a table of hashed secrets) whose secret this is, unless it is revoked or expired. */
+  private async liveRow<T extends SecretRow>(select: string, secret: string): Promise<T | null> {
+    const rows: T[] = await this.ds.query(`${select} WHERE prefix = $1`, [apiKeyPrefix(secret)]);
+    const row = rows.find((r) => apiKeyMatches(secret, r.secret_hash));
+    if (!row || row.revoked_at) return null;
+    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return null;
+    return row;
+  }
+
+  private async widgetToken(token: string): Promise<Principal | null> {
+    const row = await this.liveRow<WidgetTokenRow>(
+      `SELECT organization_id, id, name, secret_hash, metric_keys, roi_model_ids::text[] AS roi_model_ids, allowed_origins, expires_at, revoked_at
+       FROM widget_tokens`,
+      token,
+    );
+    if (!row) return null;
+    return {
+      organizationId: row.organization_id,
+      kind: 'WIDGET_TOKEN',
+      widgetTokenId: row.id,
+      name: row.name,
+      scopes: new Set(),
+      widget: { metricKeys: new Set(row.metric_keys), roiModelIds: new Set(row.roi_model_ids), allowedOrigins: new Set(row.allowed_origins) },
       expiresAt: row.expires_at ?? undefined,
     };
   }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Authenticator } from '../auth/authenticator.js';
+import { principalKey } from '../auth/principal.js';
 import type { AppServices } from '../context.js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { RateDecision, RateLimiter } from '../limits/rate-limiter.js';
@@ -33,14 +34,15 @@ export function graphqlAdmission(app: AppServices, rateLimiter: RateLimiter | nu
       let principal;
       try {
         const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
-        principal = await app.authenticator.authenticate(credential);
+        principal = await app.authenticator.authenticate(credential, req.header('origin'));
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
         await count(req, res, `ip:${req.ip}`);
+        if (e.extensions.code === ErrorCode.FORBIDDEN) return refuse(res, 403, ErrorCode.FORBIDDEN, e.message);
         return refuse(res, 401, ErrorCode.UNAUTHENTICATED, e.message);
       }
       res.locals.principal = principal;
-      const decision = await count(req, res, principal ? `${principal.kind}:${principal.apiKeyId ?? principal.userId}` : `ip:${req.ip}`);
+      const decision = await count(req, res, principal ? principalKey(principal) : `ip:${req.ip}`);
       if (decision && !decision.allowed) {
         res.setHeader('retry-after', String(decision.retryAfterSeconds));
         return refuse(res, 429, ErrorCode.RATE_LIMITED, `Too many requests: retry in ${decision.retryAfterSeconds} s`, { retryAfterSeconds: decision.retryAfterSeconds });
