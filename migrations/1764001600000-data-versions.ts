@@ -9,8 +9,8 @@ const INPUT_TABLES = ['organizations', 'communities', 'relationships', 'relation
  * owner, to every tenant's). Each writing transaction inserts its own row (organization, txid),
  * so concurrent writers never wait on each other; the version is the sum of `n` over the tenant's
  * rows and the owner's, and readers fold old rows into one now and then (the sum is kept).
- * The table belongs to the owner; `rapport_app` reaches it only through `tenant_data_version()`,
- * which reads the bound tenant's version and nothing else.
+ * The table belongs to the owner (who bypasses RLS); `rapport_app` is granted nothing on it and
+ * reaches it only through `tenant_data_version()`, which reads the bound tenant's version only.
  */
 export class DataVersions1764001600000 implements MigrationInterface {
   name = 'DataVersions1764001600000';
@@ -23,6 +23,10 @@ export class DataVersions1764001600000 implements MigrationInterface {
       PRIMARY KEY (organization_id, txid)
     )`);
     await q.query(`REVOKE ALL ON data_versions FROM PUBLIC`);
+    // Under RLS like every table with organization_id, though rapport_app is granted nothing on it.
+    await q.query(`ALTER TABLE data_versions ENABLE ROW LEVEL SECURITY`);
+    await q.query(`ALTER TABLE data_versions FORCE ROW LEVEL SECURITY`);
+    await q.query(`CREATE POLICY tenant_isolation ON data_versions USING (organization_id = app_tenant()) WITH CHECK (organization_id = app_tenant())`);
     await q.query(`CREATE FUNCTION note_data_change() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
       BEGIN
         INSERT INTO data_versions (organization_id, txid)
