@@ -6,11 +6,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { DEFINE, RECORD } from './support/live';
+import { findChromium } from '../support/browser';
 
 /** The page's document, in functions that run in the browser. */
 declare const document: { querySelector(s: string): { textContent: string | null; getAttribute(n: string): string | null } | null };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = findChromium() ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 
 let t: TestServer;
