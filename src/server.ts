@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { MaxIntrospectionDepthRule } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
@@ -13,6 +14,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { Authenticator } from './platform/auth/authenticator.js';
 import type { Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
+import { corsMiddleware } from './platform/cors.js';
 import { AppError, ErrorCode } from './platform/errors.js';
 import { errorFormatter, nulCharacterPlugin, transactionPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
@@ -22,6 +24,7 @@ import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub-factory.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema } from './schema.js';
+import { graphiqlRoutes } from './web/graphiql.js';
 import { widgetRoutes } from './web/widgets.js';
 
 /** A running Rapport server. */
@@ -69,7 +72,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const metrics = new ServerMetrics(ds);
   const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
   const schema = await buildAppSchema();
-  const validationRules = [queryLimitsRule(DEFAULT_QUERY_LIMITS)];
+  // Introspection's nesting of lists (types { fields { type { fields …) is bounded by graphql's own rule.
+  const validationRules = [queryLimitsRule(DEFAULT_QUERY_LIMITS), MaxIntrospectionDepthRule];
 
   const web = express();
   web.disable('x-powered-by');
@@ -88,6 +92,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No cache hints are used; the plugin would otherwise wrap every field's resolution.
       ApolloServerPluginCacheControlDisabled(),
+      // Browsers get GraphiQL from our own files (web/graphiql.ts), not Apollo's CDN-loaded page.
+      ApolloServerPluginLandingPageDisabled(),
       transactionPlugin(logger),
       nulCharacterPlugin(),
       metrics.plugin(),
@@ -111,6 +117,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   web.use(widgetRoutes());
+  // CORS first: the GraphiQL router would otherwise answer preflights for /graphql itself.
+  web.use('/graphql', corsMiddleware(config.corsOrigins));
+  web.use(graphiqlRoutes());
 
   web.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
     const given = req.header('x-request-id');

@@ -13,6 +13,9 @@ export enum ErrorCode {
 
 const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
 
+/** Apollo's own codes, passed through as they are (CONTRACT.md, "Tools that front-end teams bring"). */
+const APOLLO_CLIENT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND']);
+
 /** An error meant for the client: its message and extensions are shown as they are. */
 export class AppError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
@@ -88,7 +91,8 @@ function findAppError(error: unknown): AppError | null {
 
 /**
  * Maps any error to what a client may see: public codes keep their message, GraphQL's own
- * syntax and validation errors become BAD_USER_INPUT, and everything else is masked.
+ * syntax and validation errors keep Apollo's codes, other request errors become BAD_USER_INPUT,
+ * and everything else is masked.
  */
 export function toPublicError(
   formatted: GraphQLFormattedError,
@@ -124,9 +128,10 @@ export function toPublicError(
   if (code === 'UNAUTHORIZED') {
     return { error: withId({ ...formatted, extensions: { code: ErrorCode.FORBIDDEN } }), masked: false };
   }
+  // Apollo's standard codes that clients and tools act on: a document that does not parse or
+  // validate, and an automatic persisted query the server does not know yet (the client resends it).
+  if (code && APOLLO_CLIENT_CODES.has(code)) return { error: withId(formatted), masked: false };
   if (
-    code === 'GRAPHQL_PARSE_FAILED' ||
-    code === 'GRAPHQL_VALIDATION_FAILED' ||
     code === 'BAD_REQUEST' ||
     code === 'OPERATION_RESOLUTION_FAILURE' ||
     code === 'PERSISTED_QUERY_NOT_SUPPORTED'

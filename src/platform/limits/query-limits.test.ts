@@ -1,4 +1,4 @@
-import { buildSchema, parse, validate } from 'graphql';
+import { buildSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 import { queryLimitsRule, type QueryLimits } from './query-limits';
 
 const schema = buildSchema(`
@@ -23,6 +23,13 @@ describe('queryLimitsRule', () => {
       { message: 'Query depth 6 exceeds the limit of 5', code: 'QUERY_TOO_COMPLEX' },
     ]);
     expect(errors('{ item { ...F } } fragment F on Item { children { children { children { children { id } } } } }')).toHaveLength(1);
+  });
+
+  it('does not count the depth of introspection (it is the schema’s), but still its aliases', () => {
+    const all = { descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true };
+    expect(errors(getIntrospectionQuery(all))).toEqual([]);
+    expect(errors('{ __type(name: "Item") { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } }')).toEqual([]);
+    expect(errors('{ __schema { a: types { name } b: types { name } c: types { name } } }')[0].message).toBe('Query alias count 3 exceeds the limit of 2');
   });
 
   it('counts aliases', () => {

@@ -27,6 +27,9 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 15,
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
 
+/** Root fields whose subtree is introspection. */
+const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
+
 interface Measure {
   depth: number;
   aliases: number;
@@ -54,7 +57,10 @@ function measure(
       const size = pageSize(sel.arguments) ?? DEFAULT_PAGE;
       const childMultiplier = sel.selectionSet && isList && sel.name.value !== 'edges' ? multiplier * size : multiplier;
       const child = sel.selectionSet ? measure(sel.selectionSet, fragments, visiting, childMultiplier) : { depth: 0, aliases: 0, cost: 0 };
-      inner = { depth: child.depth + 1, aliases: child.aliases + (sel.alias ? 1 : 0), cost: child.cost + multiplier };
+      // Introspection's depth is the schema's (type references nest), not the caller's; graphql's
+      // MaxIntrospectionDepthRule bounds its list nesting instead. Its aliases and cost still count.
+      const depth = INTROSPECTION_ROOTS.has(sel.name.value) ? 1 : child.depth + 1;
+      inner = { depth, aliases: child.aliases + (sel.alias ? 1 : 0), cost: child.cost + multiplier };
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
       inner = measure(sel.selectionSet, fragments, visiting, multiplier);
     } else {
