@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { INSERT_POINTS, insertParams } from '../src/modules/metrics/ingest.service.js';
+import { columnParams, INSERT_POINTS } from '../src/modules/metrics/ingest.service.js';
 import { benchDatabase, benchServer, gql, report, round } from './support.js';
 
 /**
@@ -48,13 +48,16 @@ export async function run(args: string[]): Promise<void> {
       return {
         body: JSON.stringify({ query, variables: { points } }),
         // The bare insert gets its parameters ready-made: only the statement itself is timed.
-        params: insertParams(tenantId, {
-          metricIds: points.map(() => bareMetric),
-          communityIds: points.map(() => null),
-          ats: points.map((p) => new Date(p.at).toISOString()),
-          values: points.map((p) => p.value),
-          keys: points.map((p) => `bare-${p.idempotencyKey}`),
-        }),
+        params: [
+          tenantId,
+          ...columnParams({
+            metricIds: points.map(() => bareMetric),
+            communityIds: points.map(() => null),
+            ats: points.map((p) => new Date(p.at).toISOString()),
+            values: points.map((p) => p.value),
+            keys: points.map((p) => `bare-${p.idempotencyKey}`),
+          }),
+        ],
       };
     };
     let bodyBytes = 0;

@@ -1,5 +1,5 @@
 import { loadConfig } from '../src/config.js';
-import { feedsOf } from '../src/modules/live/live-feeds.js';
+import { roiFeeds } from '../src/modules/roi/roi-updates.feed.js';
 import { createServer } from '../src/server.js';
 import { benchDatabase, gql, report, round } from './support.js';
 import { benchTenant, ClientProcess, ProcessSampler, untilOpen } from './live-support.js';
@@ -42,7 +42,7 @@ export async function run(args: string[]): Promise<void> {
     await clients.settle(subscribers);
     const initial = await clients.report();
     await clients.reset();
-    const coalescer = feedsOf(server.app).roi;
+    const coalescer = roiFeeds(server.app);
     const before = coalescer.computations;
     const node = new ProcessSampler().start();
     const commits: number[] = [];

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/data-source.js';
+import { entities } from '../src/entities.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createLogger } from '../src/platform/logger.js';
 import { createServer, type RapportServer } from '../src/server.js';
@@ -37,7 +38,7 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
   await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${db}`);
   const url = withDatabase(base, db);
-  const ds = await openDatabase(url, 10);
+  const ds = await openDatabase(url, 10, entities);
   return {
     url,
     ds,

@@ -13,8 +13,7 @@ import { ConversationResolver } from './modules/conversations/conversation.resol
 import { MetricResolver } from './modules/metrics/metric.resolver.js';
 import { GoalResolver } from './modules/goals/goal.resolver.js';
 import { RoiCommunityFiguresResolver, RoiModelResolver, RoiModelVersionResolver, RoiReportResolver } from './modules/roi/roi.resolver.js';
-import { LiveResolver } from './modules/live/live.resolver.js';
-import { NO_TOPIC_PUBSUB } from './modules/live/schema-pubsub.js';
+import { NO_TOPIC_PUBSUB } from './platform/live/no-topic-pubsub.js';
 
 /** Every resolver of the API; a feature adds its own here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -32,7 +31,6 @@ export const resolvers: NonEmptyArray<Function> = [
   RoiModelVersionResolver,
   RoiReportResolver,
   RoiCommunityFiguresResolver,
-  LiveResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -11,6 +11,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { entities } from './entities.js';
 import { Authenticator } from './platform/auth/authenticator.js';
 import type { Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
@@ -21,7 +22,7 @@ import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-l
 import { createRateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
-import { createPubSub } from './platform/pubsub-factory.js';
+import { createPubSub } from './platform/pubsub/create-pubsub.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema } from './schema.js';
 import { graphiqlRoutes } from './web/graphiql.js';
@@ -65,7 +66,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   if (!ds) {
     const db = await resolveDatabase(config, logger);
     embedded = db.embedded;
-    ds = await openDatabase(db.url, config.poolSize);
+    ds = await openDatabase(db.url, config.poolSize, entities);
   }
   const pubsub = createPubSub(config, logger);
   const app: AppServices = { config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) };

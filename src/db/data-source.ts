@@ -1,13 +1,19 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { entities } from './entities.js';
 import { migrations } from '../../migrations/index.js';
 
 /** Memory each sort or hash of a statement may use before spilling to disk. */
 export const WORK_MEM = '32MB';
 
-/** Builds (does not open) the TypeORM DataSource; the schema changes only through migrations. */
-export function createDataSource(url: string, poolSize = 10): DataSource {
+/** The entity classes TypeORM loads and saves; the composition root (src/entities.ts) lists them. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type EntityList = Function[];
+
+/**
+ * Builds (does not open) the TypeORM DataSource; the schema changes only through migrations.
+ * `entities`: none are needed to migrate, only to load and save rows as entities.
+ */
+export function createDataSource(url: string, poolSize = 10, entities: EntityList = []): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -38,8 +44,8 @@ export async function migrate(ds: DataSource): Promise<void> {
 }
 
 /** Opens the DataSource and applies pending migrations. */
-export async function openDatabase(url: string, poolSize = 10): Promise<DataSource> {
-  const ds = createDataSource(url, poolSize);
+export async function openDatabase(url: string, poolSize = 10, entities: EntityList = []): Promise<DataSource> {
+  const ds = createDataSource(url, poolSize, entities);
   await ds.initialize();
   try {
     await migrate(ds);

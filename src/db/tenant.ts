@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { isUuid } from '../platform/ids.js';
+import { isUuid } from './ids.js';
 
 /** The role that application queries run as: not a superuser, not the owner, no BYPASSRLS. */
 export const APP_ROLE = 'rapport_app';
@@ -7,25 +7,45 @@ export const APP_ROLE = 'rapport_app';
 /** The setting that row-level security policies read the current tenant from. */
 export const TENANT_SETTING = 'app.tenant';
 
-
 function assertTenant(tenantId: string): void {
   if (!tenantId || !isUuid(tenantId)) throw new Error('a tenant-scoped transaction needs a tenant id');
 }
 
-async function scope(runner: QueryRunner, tenantId: string): Promise<void> {
-  // Both settings are transaction-local, so a pooled connection carries nothing to its next user.
-  await runner.query(`SELECT set_config('role', '${APP_ROLE}', true), set_config('${TENANT_SETTING}', $1, true)`, [
-    tenantId,
-  ]);
+/** Only `bindTenant` holds this, so only it can make a TenantDb. */
+const BOUND: unique symbol = Symbol('bound by bindTenant');
+
+/**
+ * A transaction bound to one tenant: its EntityManager runs as the application role with
+ * row-level security set to `tenantId`, and `tenantId` is the tenant it was bound to (for the
+ * `organization_id` of inserted rows and the tenant-leading index conditions). Made only by
+ * `bindTenant`, so the two can never disagree.
+ */
+export class TenantDb {
+  /** Use `bindTenant`. */
+  constructor(
+    token: typeof BOUND,
+    readonly manager: EntityManager,
+    readonly tenantId: string,
+  ) {
+    if (token !== BOUND) throw new Error('a TenantDb is made only by bindTenant');
+  }
+
+  /** Runs one statement in the tenant's transaction and returns its rows. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  query<T = any>(sql: string, params?: unknown[]): Promise<T[]> {
+    return this.manager.query(sql, params);
+  }
 }
 
-/** Runs `fn` in one transaction as the application role with row-level security bound to `tenantId`. */
-export async function inTenant<T>(ds: DataSource, tenantId: string, fn: (m: EntityManager) => Promise<T>): Promise<T> {
+/**
+ * Binds the transaction of `manager` to `tenantId`: from here on it runs as the application role
+ * and sees only that tenant's rows. Both settings are transaction-local, so a pooled connection
+ * carries nothing to its next user. The one place that sets them (requests, subscriptions, sign-up).
+ */
+export async function bindTenant(manager: EntityManager, tenantId: string): Promise<TenantDb> {
   assertTenant(tenantId);
-  return ds.transaction(async (manager) => {
-    await scope(manager.queryRunner!, tenantId);
-    return fn(manager);
-  });
+  await manager.query(`SELECT set_config('role', '${APP_ROLE}', true), set_config('${TENANT_SETTING}', $1, true)`, [tenantId]);
+  return new TenantDb(BOUND, manager, tenantId.toLowerCase());
 }
 
 /**
@@ -33,19 +53,22 @@ export async function inTenant<T>(ds: DataSource, tenantId: string, fn: (m: Enti
  * Callbacks given to `afterCommit` run only once the transaction has committed.
  */
 export class TenantSession {
-  private runner?: Promise<QueryRunner>;
+  private bound?: Promise<{ runner: QueryRunner; db: TenantDb }>;
   private readonly committed: Array<() => void> = [];
   private done = false;
 
-  constructor(private readonly ds: DataSource, readonly tenantId: string) {
+  constructor(
+    private readonly ds: DataSource,
+    readonly tenantId: string,
+  ) {
     assertTenant(tenantId);
   }
 
-  /** The request's EntityManager; every statement through it sees only this tenant's rows. */
-  async manager(): Promise<EntityManager> {
+  /** The request's TenantDb; every statement through it sees only this tenant's rows. */
+  async db(): Promise<TenantDb> {
     if (this.done) throw new Error('the request transaction has already ended');
-    this.runner ??= this.open();
-    return (await this.runner).manager;
+    this.bound ??= this.open();
+    return (await this.bound).db;
   }
 
   /** Registers work (publishing events) to run after a successful commit. */
@@ -57,30 +80,27 @@ export class TenantSession {
   async finish(ok: boolean): Promise<void> {
     if (this.done) return;
     this.done = true;
-    if (!this.runner) {
-      if (ok) this.committed.forEach((fn) => fn());
-      return;
-    }
-    const runner = await this.runner;
-    try {
-      if (ok) await runner.commitTransaction();
-      else await runner.rollbackTransaction();
-    } finally {
-      await runner.release();
+    if (this.bound) {
+      const { runner } = await this.bound;
+      try {
+        if (ok) await runner.commitTransaction();
+        else await runner.rollbackTransaction();
+      } finally {
+        await runner.release();
+      }
     }
     if (ok) this.committed.forEach((fn) => fn());
   }
 
-  private async open(): Promise<QueryRunner> {
+  private async open(): Promise<{ runner: QueryRunner; db: TenantDb }> {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
-      await scope(runner, this.tenantId);
+      return { runner, db: await bindTenant(runner.manager, this.tenantId) };
     } catch (e) {
       await runner.release();
       throw e;
     }
-    return runner;
   }
 }

@@ -1,12 +1,12 @@
 import type DataLoader from 'dataloader';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Config } from '../config.js';
-import { TenantSession } from '../db/tenant.js';
+import { TenantSession, type TenantDb } from '../db/tenant.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { Principal } from './auth/principal.js';
 import { UnauthenticatedError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { PubSub } from './pubsub.js';
+import type { PubSub } from './pubsub/pubsub.js';
 
 /** Process-wide dependencies, made once by createServer. */
 export interface AppServices {
@@ -27,13 +27,9 @@ export class TenantScope {
     readonly session: TenantSession,
   ) {}
 
-  get tenantId(): string {
-    return this.principal.organizationId;
-  }
-
-  /** The request's tenant-scoped EntityManager (RLS bound to the caller's organization). */
-  manager(): Promise<EntityManager> {
-    return this.session.manager();
+  /** The request's transaction, bound to the caller's organization (RLS and `db.tenantId`). */
+  db(): Promise<TenantDb> {
+    return this.session.db();
   }
 
   /** The request's instance of a loader, made on first use so batches never cross requests. */
@@ -48,7 +44,7 @@ export class TenantScope {
 
   /** Publishes an event on this tenant's topic once the transaction commits. */
   publishAfterCommit(topic: string, payload: unknown): void {
-    this.session.afterCommit(() => void this.app.pubsub.publish(this.tenantId, topic, payload));
+    this.session.afterCommit(() => void this.app.pubsub.publish(this.session.tenantId, topic, payload));
   }
 }
 

@@ -1,4 +1,4 @@
-import { LIVE_TOPICS, type GoalChangedEvent } from '../../src/platform/live/topics';
+import { GOAL_CHANGED, type GoalChangedEvent } from '../../src/modules/goals/goal.events';
 import { defineMetric, record } from '../metrics/metric-builders';
 import { createCommunity, createRelationship, UNKNOWN_ID } from '../relationships/graph-builders';
 import { apiKey, signUp, type Tenant } from '../support/builders';
@@ -98,7 +98,7 @@ describe('createGoal and progress', () => {
 
   it('publishes goalChanged after commit', async () => {
     const events: GoalChangedEvent[] = [];
-    const stop = t.server.app.pubsub.subscribe(a.organizationId, LIVE_TOPICS.goalChanged, (p) => events.push(p as GoalChangedEvent));
+    const stop = t.server.app.pubsub.subscribe(a.organizationId, GOAL_CHANGED, (p) => events.push(p as GoalChangedEvent));
     const goal = await createGoal(a, { name: 'Evented' });
     await a.client.data(UPDATE, { id: goal.id, input: { target: 5 } });
     await a.client.data(DELETE, { id: goal.id });

@@ -1,4 +1,4 @@
-import { feedsOf } from '../../src/modules/live/live-feeds';
+import { roiFeeds } from '../../src/modules/roi/roi-updates.feed';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { DEFINE, LiveClient, openSubscriptions, RECORD, waitUntil } from './support/live';
@@ -122,7 +122,7 @@ describe('roiUpdated', () => {
     const lives = Array.from({ length: 5 }, () => client(acmeRead));
     const subs = lives.flatMap((live) => Array.from({ length: 10 }, () => live.subscribe(ROI_UPDATED, { modelId, from, to })));
     await Promise.all(subs.map((s) => s.next(1)));
-    const coalescer = feedsOf(t.server.app).roi;
+    const coalescer = roiFeeds(t.server.app);
     const before = coalescer.computations;
     const started = Date.now();
     // 100 single-point writes, 10 at a time.
@@ -157,6 +157,6 @@ describe('roiUpdated', () => {
       none.results[0].errors![0].message.replace('00000000-0000-4000-8000-000000000000', 'X'),
     );
     expect(reversed.results[0].errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
-    expect(feedsOf(t.server.app).roi.size()).toBe(0);
+    expect(roiFeeds(t.server.app).size()).toBe(0);
   });
 });

@@ -1,5 +1,7 @@
-import { LIVE_TOPICS, type MetricRecordedEvent } from '../../src/platform/live/topics';
-import { feedsOf } from '../../src/modules/live/live-feeds';
+import { goalFeeds } from '../../src/modules/goals/goal-progress.feed';
+import { METRIC_RECORDED, type MetricRecordedEvent } from '../../src/modules/metrics/metric.events';
+import { builtInFeeds } from '../../src/modules/metrics/metric-updates.feed';
+import { roiFeeds } from '../../src/modules/roi/roi-updates.feed';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { DEFINE, METRIC_UPDATED, openSubscriptions, waitUntil } from './support/live';
@@ -35,7 +37,7 @@ describe('a client that never reads', () => {
     // Far more than the kernel's socket buffers and the subscription's queue can hold.
     const points = Array.from({ length: 1000 }, (_, i) => ({ metricKey: 'leads_won', communityId: null, at: new Date(i).toISOString(), value: i }));
     for (let i = 0; i < 150 && (await closedBySlowConsumer()) === 0; i++) {
-      await t.server.app.pubsub.publish(acme.organizationId, LIVE_TOPICS.metricRecorded, { points } satisfies MetricRecordedEvent);
+      await t.server.app.pubsub.publish(acme.organizationId, METRIC_RECORDED, { points } satisfies MetricRecordedEvent);
       await new Promise((r) => setImmediate(r));
     }
     await waitUntil(async () => (await closedBySlowConsumer()) === 1, 'the slow consumer to be dropped');
@@ -69,8 +71,8 @@ describe('1,000 connections opened and dropped at once', () => {
     await running(0, 30_000);
     await waitUntil(() => t.server.app.pubsub.listenerCount() === baseline, 'listeners back to the baseline', 30_000);
     await waitUntil(() => t.server.live.registry.size() === 0, 'no connection left', 30_000);
-    expect(feedsOf(t.server.app).builtIns.size()).toBe(0);
-    expect(feedsOf(t.server.app).goals.size()).toBe(0);
-    expect(feedsOf(t.server.app).roi.size()).toBe(0);
+    expect(builtInFeeds(t.server.app).size()).toBe(0);
+    expect(goalFeeds(t.server.app).size()).toBe(0);
+    expect(roiFeeds(t.server.app).size()).toBe(0);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
-import { channelOf } from '../../src/platform/pubsub';
-import { RedisPubSub } from '../../src/platform/live/redis-pubsub';
-import { LIVE_TOPICS } from '../../src/platform/live/topics';
+import { channelOf } from '../../src/platform/pubsub/pubsub';
+import { RedisPubSub } from '../../src/platform/pubsub/redis-pubsub';
+import { PRINCIPAL_REVOKED } from '../../src/platform/auth/principal.events';
+import { METRIC_RECORDED } from '../../src/modules/metrics/metric.events';
 import { GraphQLClient } from '../support/graphql-client';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -51,7 +52,7 @@ describe('two nodes through Redis', () => {
   it('delivers a write made on node B to a subscriber on node A, and the other way round', async () => {
     const onA = live(a.url, acme.token).subscribe(METRIC_UPDATED, { metricKey: 'signups' });
     const fromB = live(b.url, acme.token).subscribe(METRIC_UPDATED, { metricKey: 'signups' });
-    await subscribedInRedis(REDIS_URL, acme, LIVE_TOPICS.metricRecorded, 2);
+    await subscribedInRedis(REDIS_URL, acme, METRIC_RECORDED, 2);
     await onB.data(RECORD, point(1));
     expect((await onA.next(1))[0].metricUpdated.value).toBe(1);
     expect((await fromB.next(1))[0].metricUpdated.value).toBe(1); // B's own subscriber, delivered locally
@@ -60,7 +61,7 @@ describe('two nodes through Redis', () => {
     expect((await onA.next(2))[1].metricUpdated.value).toBe(2);
     // The last listener to leave a node unsubscribes it from the channel.
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
-    for (const topic of [LIVE_TOPICS.metricRecorded, LIVE_TOPICS.principalRevoked]) {
+    for (const topic of [METRIC_RECORDED, PRINCIPAL_REVOKED]) {
       await waitUntil(async () => (await redisSubscribers(REDIS_URL, channelOf(acme.organizationId, topic))) === 0, `no subscriber left on ${topic}`);
     }
   });
@@ -69,7 +70,7 @@ describe('two nodes through Redis', () => {
     const globex = await signUp(a, 'Globex');
     await globex.client.data(DEFINE, { input: { key: 'signups', name: 'Sign-ups', aggregation: 'SUM' } });
     const sub = live(a.url, globex.token).subscribe(METRIC_UPDATED);
-    await subscribedInRedis(REDIS_URL, globex, LIVE_TOPICS.metricRecorded, 1);
+    await subscribedInRedis(REDIS_URL, globex, METRIC_RECORDED, 1);
     await onB.data(RECORD, point(3)); // acme's, on B
     await new GraphQLClient(`${b.url}/graphql`, globex.token).data(RECORD, point(4));
     expect((await sub.next(1))[0].metricUpdated.value).toBe(4);
@@ -79,7 +80,7 @@ describe('two nodes through Redis', () => {
     const key = await apiKey(acme, ['READ']);
     const c = live(a.url, key.secret);
     c.subscribe(METRIC_UPDATED);
-    await subscribedInRedis(REDIS_URL, acme, LIVE_TOPICS.principalRevoked, 1);
+    await subscribedInRedis(REDIS_URL, acme, PRINCIPAL_REVOKED, 1);
     await onB.data(`mutation ($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: key.id });
     const revokedAt = Date.now();
     expect(await c.closed(1000)).toMatchObject({ code: 4403 });
@@ -115,7 +116,7 @@ describe('losing Redis', () => {
     const onB = new GraphQLClient(`${b.url}/graphql`, acme.token);
     const sub = live(a.url, acme.token).subscribe(METRIC_UPDATED, { metricKey: 'signups' });
     await waitUntil(async () => (await openSubscriptions(a.server)) === 1, 'the subscription on A');
-    await subscribedInRedis(doomedUrl, acme, LIVE_TOPICS.metricRecorded, 1);
+    await subscribedInRedis(doomedUrl, acme, METRIC_RECORDED, 1);
     await onB.data(RECORD, point(1));
     expect((await sub.next(1))[0].metricUpdated.value).toBe(1);
 
@@ -133,7 +134,7 @@ describe('losing Redis', () => {
 
     redis = await startRedis(port);
     // ioredis reconnects both nodes' connections and resubscribes A's channels by itself.
-    await subscribedInRedis(doomedUrl, acme, LIVE_TOPICS.metricRecorded, 1);
+    await subscribedInRedis(doomedUrl, acme, METRIC_RECORDED, 1);
     await b.child.waitFor(/Redis publisher connection is back/, 20_000, outputBefore);
     await onB.data(RECORD, point(4));
     expect((await sub.next(3))[2].metricUpdated.value).toBe(4);

@@ -126,17 +126,17 @@ describe('built-in metric series', () => {
 describe('the shared aggregation engine', () => {
   async function aggregate(options: { keys: string[]; byCommunity: boolean; interval: null | 'DAY' }): Promise<{ rows: AggregateRow[]; statements: number }> {
     const session = new TenantSession(t.ds, a.organizationId);
-    const m = await session.manager();
+    const db = await session.db();
+    const m = db.manager;
     try {
-      const metrics = await resolveMetrics(m, options.keys);
+      const metrics = await resolveMetrics(db, options.keys);
       let statements = 0;
       const query = m.query.bind(m);
       m.query = ((sql: string, params?: unknown[]) => {
         statements++;
         return query(sql, params);
       }) as typeof m.query;
-      const rows = await aggregateMetrics(m, {
-        tenantId: a.organizationId,
+      const rows = await aggregateMetrics(db, {
         metrics,
         keys: options.keys,
         from: new Date(WINDOW.from),

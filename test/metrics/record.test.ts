@@ -1,4 +1,4 @@
-import { LIVE_TOPICS, type MetricRecordedEvent } from '../../src/platform/live/topics';
+import { METRIC_RECORDED, type MetricRecordedEvent } from '../../src/modules/metrics/metric.events';
 import { createCommunity } from '../relationships/graph-builders';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -28,7 +28,7 @@ const point = (extra: Record<string, unknown> = {}) => ({ metricKey: 'signups', 
 /** Collects the metricRecorded events of a tenant, as the server publishes them. */
 function listen(tenant: Tenant): { events: MetricRecordedEvent[]; stop: () => void } {
   const events: MetricRecordedEvent[] = [];
-  const stop = t.server.app.pubsub.subscribe(tenant.organizationId, LIVE_TOPICS.metricRecorded, (p) => events.push(p as MetricRecordedEvent));
+  const stop = t.server.app.pubsub.subscribe(tenant.organizationId, METRIC_RECORDED, (p) => events.push(p as MetricRecordedEvent));
   return { events, stop };
 }
 

@@ -19,7 +19,7 @@ afterAll(() => t.close());
 describe('row-level security', () => {
   it('shows an unfiltered SELECT through a request’s manager only that tenant’s rows', async () => {
     const session = new TenantSession(t.ds, a.organizationId);
-    const m = await session.manager();
+    const m = (await session.db()).manager;
     const keys: Array<{ organization_id: string }> = await m.query('SELECT * FROM api_keys');
     const orgs: Array<{ id: string }> = await m.query('SELECT * FROM organizations');
     const users: Array<{ id: string }> = await m.query('SELECT * FROM users');
@@ -34,7 +34,7 @@ describe('row-level security', () => {
 
   it('refuses to write a row of another tenant', async () => {
     const session = new TenantSession(t.ds, a.organizationId);
-    const m = await session.manager();
+    const m = (await session.db()).manager;
     await expect(
       m.query(`INSERT INTO api_keys (organization_id, name, prefix, secret_hash, scopes) VALUES ($1, 'x', 'rr_x', '\\x00', '{READ}')`, [
         b.organizationId,

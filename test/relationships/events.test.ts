@@ -1,4 +1,4 @@
-import { LIVE_TOPICS, type DataChangedEvent } from '../../src/platform/live/topics';
+import { DATA_CHANGED, type DataChangedEvent } from '../../src/modules/communities/community.events';
 import { signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -10,7 +10,7 @@ let stop: () => void;
 beforeAll(async () => {
   t = await startTestServer();
   acme = await signUp(t, 'Acme');
-  stop = t.server.app.pubsub.subscribe(acme.organizationId, LIVE_TOPICS.dataChanged, (e) => events.push(e as DataChangedEvent));
+  stop = t.server.app.pubsub.subscribe(acme.organizationId, DATA_CHANGED, (e) => events.push(e as DataChangedEvent));
 });
 afterAll(async () => {
   stop();

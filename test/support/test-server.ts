@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { loadConfig, type Config } from '../../src/config';
 import { openDatabase } from '../../src/db/data-source';
+import { entities } from '../../src/entities';
 import { createLogger } from '../../src/platform/logger';
 import { createServer, type RapportServer } from '../../src/server';
 import { createTestDatabase, type TestDatabase } from './databases';
@@ -23,7 +24,7 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
     { ...process.env, DATABASE_URL: db.url, REDIS_URL: undefined, NODE_ENV: 'test' },
     { port: 0, logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'silent', sessionSecret: 'test-secret-that-is-long-enough-for-hs256', ...overrides },
   );
-  const ds = await openDatabase(db.url, config.poolSize);
+  const ds = await openDatabase(db.url, config.poolSize, entities);
   const server = await createServer(config, { ds, logger: createLogger(config.logLevel) });
   return {
     server,

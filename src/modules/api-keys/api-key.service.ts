@@ -1,8 +1,8 @@
 import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret } from '../../platform/auth/api-key-secret.js';
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
-import { LIVE_TOPICS } from '../../platform/live/topics.js';
-import { isUuid } from '../../platform/ids.js';
+import { PRINCIPAL_REVOKED, type PrincipalRevokedEvent } from '../../platform/auth/principal.events.js';
+import { isUuid } from '../../db/ids.js';
 import { ApiKey } from './api-key.entity.js';
 import type { CreateApiKeyInput, CreatedApiKey } from './api-key.inputs.js';
 
@@ -12,13 +12,13 @@ export class ApiKeyService {
 
   /** All keys, newest first; never their secrets. */
   async list(): Promise<ApiKey[]> {
-    return (await this.scope.manager()).find(ApiKey, { order: { createdAt: 'DESC', id: 'ASC' } });
+    return (await this.scope.db()).manager.find(ApiKey, { order: { createdAt: 'DESC', id: 'ASC' } });
   }
 
   /** One key, or null when it is not this organization's. */
   async find(id: string): Promise<ApiKey | null> {
     if (!isUuid(id)) return null;
-    return (await this.scope.manager()).findOne(ApiKey, { where: { id } });
+    return (await this.scope.db()).manager.findOne(ApiKey, { where: { id } });
   }
 
   /** Creates a key and returns its secret, the only time it is ever shown. */
@@ -28,9 +28,9 @@ export class ApiKeyService {
     check(input.scopes.length > 0, 'scopes', 'scopes must name at least one scope');
     check(!input.expiresAt || input.expiresAt.getTime() > Date.now(), 'expiresAt', 'expiresAt must be in the future');
     const secret = generateApiKeySecret();
-    const m = await this.scope.manager();
-    const apiKey = m.create(ApiKey, {
-      organizationId: this.scope.tenantId,
+    const { manager, tenantId } = await this.scope.db();
+    const apiKey = manager.create(ApiKey, {
+      organizationId: tenantId,
       name,
       prefix: apiKeyPrefix(secret),
       secretHash: hashApiKeySecret(secret),
@@ -38,7 +38,7 @@ export class ApiKeyService {
       createdByUserId: this.scope.principal.userId ?? null,
       expiresAt: input.expiresAt ?? null,
     });
-    const saved = await m.save(apiKey);
+    const saved = await manager.save(apiKey);
     return { apiKey: saved, secret };
   }
 
@@ -48,8 +48,8 @@ export class ApiKeyService {
     if (!key) throw new NotFoundError('API key', id);
     if (!key.revokedAt) {
       key.revokedAt = new Date();
-      await (await this.scope.manager()).save(key);
-      this.scope.publishAfterCommit(LIVE_TOPICS.principalRevoked, { apiKeyId: key.id });
+      await (await this.scope.db()).manager.save(key);
+      this.scope.publishAfterCommit(PRINCIPAL_REVOKED, { apiKeyId: key.id } satisfies PrincipalRevokedEvent);
     }
     return key;
   }

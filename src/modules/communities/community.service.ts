@@ -1,21 +1,21 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
-import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
-import { afterSql, pageOf } from '../../platform/pagination.js';
-import { param } from '../../platform/sql/batch-loaders.js';
-import { keysetMicros } from '../../platform/sql/projection.js';
+import { isUuid } from '../../db/ids.js';
+import { DATA_CHANGED, type DataChangedEvent } from './community.events.js';
+import { pageOf } from '../../platform/pagination.js';
+import { keysetPage } from '../../platform/sql/keyset.js';
+import { SqlParams } from '../../platform/sql/sql-params.js';
 import { COMMUNITY_ROW, type Community } from './community.entity.js';
 import type { CommunityFilter, CreateCommunityInput, UpdateCommunityInput } from './community.inputs.js';
 import { communityById, communityRelationshipCounts, type RelationshipCounts } from './community.loaders.js';
 import { optionalRange, optionalText, optionalUrl, requiredText, tagList } from '../../platform/input.js';
 import { connectionOf, type Connection } from '../../platform/sql/connection.js';
 
-/** The SQL conditions of a CommunityFilter over alias `c`, appending its parameters to `params`. */
-function filterSql(filter: CommunityFilter | null | undefined, params: unknown[]): string {
+/** The SQL conditions of a CommunityFilter over alias `c`, adding its parameters to `params`. */
+function filterSql(filter: CommunityFilter | null | undefined, params: SqlParams): string {
   const where = ['TRUE'];
-  if (filter?.platform != null) where.push(`lower(c.platform) = lower(${param(params, filter.platform.trim())})`);
-  if (filter?.qualified != null) where.push(`c.qualified = ${param(params, filter.qualified)}`);
+  if (filter?.platform != null) where.push(`lower(c.platform) = lower(${params.add(filter.platform.trim())})`);
+  if (filter?.qualified != null) where.push(`c.qualified = ${params.add(filter.qualified)}`);
   if (filter?.archived === true) where.push('c.archived_at IS NOT NULL');
   if (filter?.archived === false) where.push('c.archived_at IS NULL');
   return where.join(' AND ');
@@ -28,20 +28,15 @@ export class CommunityService {
   /** A page of communities in creation order; archived ones included unless the filter says otherwise. */
   async list(first: number | null | undefined, after: string | null | undefined, filter?: CommunityFilter | null): Promise<Connection<Community>> {
     const page = pageOf(first, after);
-    const params: unknown[] = [];
+    const params = new SqlParams();
     const where = filterSql(filter, params);
-    const countParams = [...params];
-    const keyset = afterSql('c', page, params.length + 1);
-    params.push(...keyset.params);
-    const rows = await this.rows(
-      `SELECT ${COMMUNITY_ROW.sql}, ${keysetMicros('c')} AS "_micros" FROM communities c
-        WHERE ${where} AND ${keyset.sql} ORDER BY c.created_at, c.id LIMIT ${param(params, page.first + 1)}`,
-      params,
-    );
+    const countParams = params.snapshot();
+    const k = keysetPage('c', page, params);
+    const rows = await this.rows(`SELECT ${COMMUNITY_ROW.sql}, ${k.micros} FROM communities c WHERE ${where} AND ${k.after} ${k.orderLimit}`, params.values);
     const byId = this.scope.loader(communityById);
     for (const row of rows) byId.prime(row.id, row);
     return connectionOf(rows, page, async () => {
-      const [row] = await (await this.scope.manager()).query(`SELECT count(*)::int AS n FROM communities c WHERE ${where}`, countParams);
+      const [row] = await (await this.scope.db()).query(`SELECT count(*)::int AS n FROM communities c WHERE ${where}`, countParams);
       return row.n as number;
     });
   }
@@ -57,21 +52,21 @@ export class CommunityService {
   }
 
   async create(input: CreateCommunityInput): Promise<Community> {
-    const params: unknown[] = [this.scope.tenantId];
     const values = [
-      param(params, requiredText(input.name, 'name', 200)),
-      param(params, requiredText(input.platform, 'platform', 100)),
-      param(params, optionalUrl(input.url, 'url')),
-      param(params, input.qualified ?? false),
-      param(params, optionalRange(input.alignmentScore, 'alignmentScore', 0, 1)),
-      `${param(params, tagList(input.tags, 'tags'))}::text[]`,
+      requiredText(input.name, 'name', 200),
+      requiredText(input.platform, 'platform', 100),
+      optionalUrl(input.url, 'url'),
+      input.qualified ?? false,
+      optionalRange(input.alignmentScore, 'alignmentScore', 0, 1),
+      tagList(input.tags, 'tags'),
     ];
+    const db = await this.scope.db();
     // One clock reading, so a new community's updatedAt equals its createdAt.
     const [row] = await this.rows(
       `WITH t AS (SELECT clock_timestamp() AS at)
        INSERT INTO communities AS c (organization_id, name, platform, url, qualified, alignment_score, tags, created_at, updated_at)
-       VALUES ($1, ${values.join(', ')}, (SELECT at FROM t), (SELECT at FROM t)) RETURNING ${COMMUNITY_ROW.sql}`,
-      params,
+       VALUES ($1, $2, $3, $4, $5, $6, $7::text[], (SELECT at FROM t), (SELECT at FROM t)) RETURNING ${COMMUNITY_ROW.sql}`,
+      [db.tenantId, ...values],
     );
     return this.written(row);
   }
@@ -81,20 +76,20 @@ export class CommunityService {
     for (const field of ['name', 'platform', 'qualified'] as const) {
       check(input[field] !== null, field, `${field} cannot be null`);
     }
-    const params: unknown[] = [];
+    const params = new SqlParams();
     const sets = ['updated_at = clock_timestamp()'];
-    if (input.name != null) sets.push(`name = ${param(params, requiredText(input.name, 'name', 200))}`);
-    if (input.platform != null) sets.push(`platform = ${param(params, requiredText(input.platform, 'platform', 100))}`);
-    if (input.url !== undefined) sets.push(`url = ${param(params, optionalUrl(input.url, 'url'))}`);
-    if (input.qualified != null) sets.push(`qualified = ${param(params, input.qualified)}`);
+    if (input.name != null) sets.push(`name = ${params.add(requiredText(input.name, 'name', 200))}`);
+    if (input.platform != null) sets.push(`platform = ${params.add(requiredText(input.platform, 'platform', 100))}`);
+    if (input.url !== undefined) sets.push(`url = ${params.add(optionalUrl(input.url, 'url'))}`);
+    if (input.qualified != null) sets.push(`qualified = ${params.add(input.qualified)}`);
     if (input.alignmentScore !== undefined) {
-      sets.push(`alignment_score = ${param(params, optionalRange(input.alignmentScore, 'alignmentScore', 0, 1))}`);
+      sets.push(`alignment_score = ${params.add(optionalRange(input.alignmentScore, 'alignmentScore', 0, 1))}`);
     }
-    if (input.tags !== undefined) sets.push(`tags = ${param(params, tagList(input.tags, 'tags'))}::text[]`);
+    if (input.tags !== undefined) sets.push(`tags = ${params.add(tagList(input.tags, 'tags'), 'text[]')}`);
     if (!isUuid(id)) throw new NotFoundError('Community', id);
     const [row] = await this.rows(
-      `WITH c AS (UPDATE communities SET ${sets.join(', ')} WHERE id = ${param(params, id)} RETURNING *) SELECT ${COMMUNITY_ROW.sql} FROM c`,
-      params,
+      `WITH c AS (UPDATE communities SET ${sets.join(', ')} WHERE id = ${params.add(id)} RETURNING *) SELECT ${COMMUNITY_ROW.sql} FROM c`,
+      params.values,
     );
     if (!row) throw new NotFoundError('Community', id);
     return this.written(row);
@@ -119,13 +114,13 @@ export class CommunityService {
   /** Community rows of a statement that selects COMMUNITY_ROW's columns. A bare UPDATE would answer
    * [rows, count] through TypeORM, so writes wrap UPDATE in a CTE. */
   private async rows(sql: string, params: unknown[]): Promise<Community[]> {
-    return COMMUNITY_ROW.hydrate(await (await this.scope.manager()).query(sql, params));
+    return COMMUNITY_ROW.hydrate(await (await this.scope.db()).query(sql, params));
   }
 
   private written(row: Community): Community {
     this.scope.loader(communityById).clear(row.id).prime(row.id, row);
     const event: DataChangedEvent = { kind: 'community', id: row.id, communityId: row.id, at: row.updatedAt.toISOString() };
-    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, event);
+    this.scope.publishAfterCommit(DATA_CHANGED, event);
     return row;
   }
 }

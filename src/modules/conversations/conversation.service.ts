@@ -1,6 +1,6 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
-import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
+import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
 import { pageOf } from '../../platform/pagination.js';
 import { optionalRange, optionalText } from '../../platform/input.js';
 import { strengthOf } from '../relationships/relationship.loaders.js';
@@ -45,18 +45,19 @@ export class ConversationService {
     ];
     const relationship = await new RelationshipService(this.scope).find(input.relationshipId);
     if (!relationship) throw new NotFoundError('Relationship', input.relationshipId);
+    const db = await this.scope.db();
     const [row]: Conversation[] = CONVERSATION_ROW.hydrate(
-      await (await this.scope.manager()).query(
+      await db.query(
         `INSERT INTO conversations AS v (organization_id, relationship_id, occurred_at, channel, summary, sentiment, qualified)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${CONVERSATION_ROW.sql}`,
-        [this.scope.tenantId, relationship.id, ...values],
+        [db.tenantId, relationship.id, ...values],
       ),
     );
     this.scope.loader(strengthOf).clear(relationship.id);
     this.scope.loader(relationshipConversationPages).clearAll();
     this.scope.loader(relationshipConversationTotals).clearAll();
     const event: DataChangedEvent = { kind: 'conversation', id: row.id, communityId: relationship.communityId, at: row.occurredAt.toISOString() };
-    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, event);
+    this.scope.publishAfterCommit(DATA_CHANGED, event);
     return row;
   }
 }

@@ -16,9 +16,9 @@ export function goalProgressLoader(scope: TenantScope): DataLoader<Goal, GoalPro
   return new DataLoader<Goal, GoalProgressValue, string>(
     async (goals) => {
       const now = new Date();
-      const m = await scope.manager();
+      const db = await scope.db();
       const metricGoals = goals.filter((g): g is Goal & { metricKey: string } => g.metricKey !== null);
-      const metrics = await resolveMetrics(m, metricGoals.map((g) => g.metricKey));
+      const metrics = await resolveMetrics(db, metricGoals.map((g) => g.metricKey));
       const windows: MetricWindow[] = [];
       for (const g of metricGoals) {
         const until = measuredUntil(g, now);
@@ -31,8 +31,7 @@ export function goalProgressLoader(scope: TenantScope): DataLoader<Goal, GoalPro
           roiByGoal.set(g.id, (await new RoiService(scope).report(g.roiModelId, { from: g.startsAt, to: until })).roi);
         }
       }
-      const rows = await aggregateMetricWindows(m, {
-        tenantId: scope.tenantId,
+      const rows = await aggregateMetricWindows(db, {
         metrics,
         windows,
         interval: null,

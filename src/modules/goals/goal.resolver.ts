@@ -1,12 +1,15 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
+import { liveCaller, type SubscribeData } from '../../platform/live/live-context.js';
+import { GoalProgressService } from './goal-progress.feed.js';
 import { GoalProgress } from './goal-progress.type.js';
 import type { GoalProgressValue } from './goal-progress.js';
 import { Goal } from './goal.entity.js';
 import { CreateGoalInput, GoalConnection, UpdateGoalInput } from './goal.inputs.js';
 import { goalProgressLoader } from './goal.loaders.js';
-import { GoalService, type GoalPage } from './goal.service.js';
+import type { Connection } from '../../platform/sql/connection.js';
+import { GoalService } from './goal.service.js';
 
 @Resolver(() => Goal)
 export class GoalResolver {
@@ -16,7 +19,7 @@ export class GoalResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext,
-  ): Promise<GoalPage> {
+  ): Promise<Connection<Goal>> {
     return new GoalService(tenantOf(ctx)).page(first, after);
   }
 
@@ -47,5 +50,16 @@ export class GoalResolver {
   @FieldResolver(() => GoalProgress, { description: 'The metric over the period so far against the target, batched across goals.' })
   progress(@Root() goal: Goal, @Ctx() ctx: RequestContext): Promise<GoalProgressValue> {
     return tenantOf(ctx).loader(goalProgressLoader).load(goal);
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @Subscription(() => GoalProgress, {
+    description:
+      'A goal’s progress: at once, then after each change to the goal or to its metric’s data inside its period (at most every ' +
+      '250 ms). Without goalId, every goal whose progress may have moved. An unknown goal is NOT_FOUND; a deleted one completes.',
+    subscribe: ({ args, context }: SubscribeData<{ goalId?: string | null }>) => new GoalProgressService(liveCaller(context)).subscribe(args.goalId),
+  })
+  goalProgressUpdated(@Root() progress: GoalProgressValue, @Arg('goalId', () => ID, { nullable: true }) _goalId?: string | null): GoalProgressValue {
+    return progress;
   }
 }

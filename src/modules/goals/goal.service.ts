@@ -1,20 +1,16 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
-import { LIVE_TOPICS, type GoalChangedEvent } from '../../platform/live/topics.js';
-import { afterSql, cursorKeySql, pageOf, toConnection, type ConnectionResult } from '../../platform/pagination.js';
+import { isUuid } from '../../db/ids.js';
+import { GOAL_CHANGED, type GoalChangedEvent } from './goal.events.js';
+import { pageOf } from '../../platform/pagination.js';
+import { connectionOf, type Connection } from '../../platform/sql/connection.js';
+import { keysetPage } from '../../platform/sql/keyset.js';
+import { SqlParams } from '../../platform/sql/sql-params.js';
 import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { RoiModelService } from '../roi/roi-model.service.js';
 import { optionalText, requiredText } from '../../platform/input.js';
 import { GOAL_COLUMNS, type Goal } from './goal.entity.js';
 import type { CreateGoalInput, UpdateGoalInput } from './goal.inputs.js';
-
-/** A page of goals; totalCount is counted only when a client reads it. */
-export interface GoalPage {
-  edges: ConnectionResult<Goal>['edges'];
-  pageInfo: ConnectionResult<Goal>['pageInfo'];
-  readonly totalCount: Promise<number>;
-}
 
 /** A goal's fields once validated. */
 interface GoalFields {
@@ -34,24 +30,21 @@ export class GoalService {
   /** One goal, or null when it is unknown, malformed or another tenant's. */
   async find(id: string): Promise<Goal | null> {
     if (!isUuid(id)) return null;
-    const rows = (await (await this.scope.manager()).query(`SELECT ${GOAL_COLUMNS} FROM goals g WHERE g.id = $1`, [id])) as Goal[];
+    const rows = (await (await this.scope.db()).query(`SELECT ${GOAL_COLUMNS} FROM goals g WHERE g.id = $1`, [id])) as Goal[];
     return rows[0] ?? null;
   }
 
   /** A page of goals in creation order. */
-  async page(first: number | null | undefined, after: string | null | undefined): Promise<GoalPage> {
+  async page(first: number | null | undefined, after: string | null | undefined): Promise<Connection<Goal>> {
     const page = pageOf(first, after);
-    const m = await this.scope.manager();
-    const cond = afterSql('g', page, 2);
-    const rows = (await m.query(
-      `SELECT ${GOAL_COLUMNS}, ${cursorKeySql('g')} AS "_cursor" FROM goals g WHERE ${cond.sql}
-       ORDER BY g.created_at, g.id LIMIT $1`,
-      [page.first + 1, ...cond.params],
-    )) as Array<Goal & { _cursor: string }>;
-    return toConnection(rows, page, async () => {
-      const [row] = (await m.query(`SELECT count(*)::int AS n FROM goals`)) as Array<{ n: number }>;
+    const db = await this.scope.db();
+    const params = new SqlParams();
+    const k = keysetPage('g', page, params);
+    const rows = await db.query<Goal>(`SELECT ${GOAL_COLUMNS}, ${k.micros} FROM goals g WHERE ${k.after} ${k.orderLimit}`, params.values);
+    return connectionOf(rows, page, async () => {
+      const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM goals`);
       return row.n;
-    }) as unknown as GoalPage;
+    });
   }
 
   /** Creates a goal. */
@@ -62,10 +55,11 @@ export class GoalService {
       roiModelId: input.roiModelId ?? null,
       description: input.description ?? null,
     });
-    const [goal] = (await (await this.scope.manager()).query(
+    const db = await this.scope.db();
+    const [goal] = (await db.query(
       `INSERT INTO goals AS g (organization_id, name, description, metric_key, roi_model_id, target, starts_at, ends_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${GOAL_COLUMNS}`,
-      [this.scope.tenantId, fields.name, fields.description, fields.metricKey, fields.roiModelId, fields.target, fields.startsAt, fields.endsAt],
+      [db.tenantId, fields.name, fields.description, fields.metricKey, fields.roiModelId, fields.target, fields.startsAt, fields.endsAt],
     )) as Goal[];
     this.changed(goal.id, false);
     return goal;
@@ -86,7 +80,7 @@ export class GoalService {
       startsAt: input.startsAt ?? goal.startsAt,
       endsAt: input.endsAt ?? goal.endsAt,
     }, retarget);
-    const [updated] = (await (await this.scope.manager()).query(
+    const [updated] = (await (await this.scope.db()).query(
       `WITH g AS (
          UPDATE goals SET name = $2, description = $3, metric_key = $4, roi_model_id = $8, target = $5, starts_at = $6, ends_at = $7,
            updated_at = clock_timestamp()
@@ -101,7 +95,7 @@ export class GoalService {
   /** Deletes a goal; NOT_FOUND when it is not the organization's. */
   async delete(id: string): Promise<boolean> {
     if (!isUuid(id)) throw new NotFoundError('Goal', id);
-    const rows = (await (await this.scope.manager()).query(`WITH d AS (DELETE FROM goals WHERE id = $1 RETURNING id) SELECT id FROM d`, [id])) as unknown[];
+    const rows = (await (await this.scope.db()).query(`WITH d AS (DELETE FROM goals WHERE id = $1 RETURNING id) SELECT id FROM d`, [id])) as unknown[];
     if (!rows.length) throw new NotFoundError('Goal', id);
     this.changed(id.toLowerCase(), true);
     return true;
@@ -115,7 +109,7 @@ export class GoalService {
     if (checkMetric) {
       check((f.metricKey === null) !== (f.roiModelId === null), 'metricKey', 'give either metricKey or roiModelId, not both');
       if (f.metricKey !== null) {
-        const metrics = await resolveMetrics(await this.scope.manager(), [f.metricKey]);
+        const metrics = await resolveMetrics(await this.scope.db(), [f.metricKey]);
         check(metrics.has(f.metricKey), 'metricKey', `metricKey '${f.metricKey}' is not a metric of this organization`);
       } else {
         const model = await new RoiModelService(this.scope).find(f.roiModelId!);
@@ -127,6 +121,6 @@ export class GoalService {
   }
 
   private changed(goalId: string, deleted: boolean): void {
-    this.scope.publishAfterCommit(LIVE_TOPICS.goalChanged, { goalId, deleted } satisfies GoalChangedEvent);
+    this.scope.publishAfterCommit(GOAL_CHANGED, { goalId, deleted } satisfies GoalChangedEvent);
   }
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { APP_ROLE, TENANT_SETTING } from '../../db/tenant.js';
+import { bindTenant } from '../../db/tenant.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../platform/auth/passwords.js';
 import { Role } from '../../platform/auth/scopes.js';
 import { signSessionToken } from '../../platform/auth/session-tokens.js';
@@ -49,8 +49,8 @@ export class AuthService {
         user.id,
         Role.OWNER,
       ]);
-      await m.query(`SELECT set_config('role', '${APP_ROLE}', true), set_config('${TENANT_SETTING}', $1, true)`, [organization.id]);
-      for (const seed of organizationSeeders) await seed(m, organization.id, user.id);
+      const db = await bindTenant(m, organization.id);
+      for (const seed of organizationSeeders) await seed(db, user.id);
       return { user, organization };
     });
     return this.payload(user, organization);

@@ -10,7 +10,7 @@ export class MemberService {
 
   /** A member of this organization, or null (RLS hides users of other organizations). */
   async user(id: string): Promise<User | null> {
-    return (await this.scope.manager()).findOne(User, { where: { id } });
+    return (await this.scope.db()).manager.findOne(User, { where: { id } });
   }
 
   /** The caller as the `viewer` query shows it. */

@@ -1,3 +1,4 @@
+import type { DataChangedEvent } from '../communities/community.events.js';
 import { RelationshipStage } from '../relationships/relationship-stage.js';
 import { MetricAggregation } from './metric-aggregation.js';
 import type { MetricDefinition } from './metric-definition.entity.js';
@@ -116,6 +117,22 @@ export const BUILT_IN_METRICS: readonly BuiltInMetric[] = [
 
 /** Built-in metrics by key. */
 export const BUILT_IN_BY_KEY: ReadonlyMap<string, BuiltInMetric> = new Map(BUILT_IN_METRICS.map((m) => [m.key, m]));
+
+/** The built-in source each kind of data change writes to (a community change feeds none). */
+const SOURCE_OF_KIND: Partial<Record<DataChangedEvent['kind'], BuiltInSource>> = {
+  relationship: 'relationships',
+  conversation: 'conversations',
+  'stage-change': 'stage_changes',
+};
+
+const KEYS_OF_SOURCE = new Map<BuiltInSource, readonly string[]>();
+for (const m of BUILT_IN_METRICS) KEYS_OF_SOURCE.set(m.source, [...(KEYS_OF_SOURCE.get(m.source) ?? []), m.key]);
+
+/** The built-in metric keys a change of relationship data may move, at the change's time. */
+export function builtInKeysTouchedBy(event: DataChangedEvent): readonly string[] {
+  const source = SOURCE_OF_KIND[event.kind];
+  return source ? KEYS_OF_SOURCE.get(source)! : [];
+}
 
 /** True when `key` names a built-in metric. */
 export function isBuiltInKey(key: string): boolean {

@@ -1,7 +1,7 @@
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, check } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
-import { LIVE_TOPICS, type MetricPointEvent, type MetricRecordedEvent } from '../../platform/live/topics.js';
+import { isUuid } from '../../db/ids.js';
+import { METRIC_RECORDED, type MetricPointEvent, type MetricRecordedEvent } from './metric.events.js';
 import { isBuiltInKey } from './built-in-metrics.js';
 import { METRIC_KEY_PATTERN } from './metric-catalog.js';
 import type { MetricPointInput, RecordMetricsResult } from './metric.inputs.js';
@@ -40,13 +40,9 @@ export const INSERT_POINTS = `WITH ins AS (
     CASE WHEN count(*) < $7 THEN coalesce(array_agg(idempotency_key) FILTER (WHERE idempotency_key IS NOT NULL), '{}') END AS keys
   FROM ins`;
 
-/** The parameters of INSERT_POINTS for a batch's columns. */
-export function insertParams(
-  tenantId: string,
-  c: Pick<Columns, 'metricIds' | 'communityIds' | 'ats' | 'values' | 'keys'>,
-): unknown[] {
+/** The parameters of INSERT_POINTS after the tenant's ($1) for a batch's columns. */
+export function columnParams(c: Pick<Columns, 'metricIds' | 'communityIds' | 'ats' | 'values' | 'keys'>): unknown[] {
   return [
-    tenantId,
     plainArrayLiteral(c.metricIds),
     plainArrayLiteral(c.communityIds),
     plainArrayLiteral(c.ats),
@@ -95,10 +91,10 @@ export class MetricIngestService {
   async record(points: MetricPointInput[]): Promise<RecordMetricsResult> {
     check(points.length <= MAX_POINTS_PER_BATCH, 'points', `points may hold at most ${MAX_POINTS_PER_BATCH} points per call, got ${points.length}`);
     if (!points.length) return { accepted: 0, duplicates: 0 };
-    const m = await this.scope.manager();
+    const db = await this.scope.db();
     const { metrics, communities } = await this.lookUp(points);
     const columns = this.validate(points, metrics, communities);
-    const [row] = (await m.query(INSERT_POINTS, insertParams(this.scope.tenantId, columns))) as Array<{ accepted: number; keys: string[] | null }>;
+    const [row] = (await db.query(INSERT_POINTS, [db.tenantId, ...columnParams(columns)])) as Array<{ accepted: number; keys: string[] | null }>;
     this.publish(columns, row.keys);
     return { accepted: row.accepted, duplicates: points.length - row.accepted };
   }
@@ -111,7 +107,7 @@ export class MetricIngestService {
       keys.add(p.metricKey);
       if (p.communityId && isUuid(p.communityId)) communityIds.add(p.communityId.toLowerCase());
     }
-    const rows = (await (await this.scope.manager()).query(
+    const rows = (await (await this.scope.db()).query(
       `SELECT 'metric' AS kind, key AS name, id::text FROM metric_definitions WHERE key = ANY($1::text[])
        UNION ALL
        SELECT 'community', NULL, id::text FROM communities WHERE id = ANY($2::uuid[])`,
@@ -163,6 +159,6 @@ export class MetricIngestService {
       const p = columns.points[i];
       events.push({ metricKey: p.metricKey, communityId: columns.communityIds[i], at: columns.ats[i], value: p.value });
     }
-    if (events.length) this.scope.publishAfterCommit(LIVE_TOPICS.metricRecorded, { points: events } satisfies MetricRecordedEvent);
+    if (events.length) this.scope.publishAfterCommit(METRIC_RECORDED, { points: events } satisfies MetricRecordedEvent);
   }
 }

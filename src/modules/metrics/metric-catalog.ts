@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 import { BUILT_IN_BY_KEY } from './built-in-metrics.js';
 import type { MetricAggregation } from './metric-aggregation.js';
 import type { ResolvedMetric } from './metric-engine.js';
@@ -12,7 +12,7 @@ export const MAX_METRIC_KEY_LENGTH = 63;
  * Resolves metric keys, built-in or the tenant's own, with one statement for the tenant's own
  * ones (none when every key is built-in). Unknown keys are absent from the map.
  */
-export async function resolveMetrics(manager: EntityManager, keys: Iterable<string>): Promise<Map<string, ResolvedMetric>> {
+export async function resolveMetrics(db: TenantDb, keys: Iterable<string>): Promise<Map<string, ResolvedMetric>> {
   const resolved = new Map<string, ResolvedMetric>();
   const custom: string[] = [];
   for (const key of new Set(keys)) {
@@ -21,7 +21,7 @@ export async function resolveMetrics(manager: EntityManager, keys: Iterable<stri
     else if (METRIC_KEY_PATTERN.test(key) && key.length <= MAX_METRIC_KEY_LENGTH) custom.push(key);
   }
   if (custom.length) {
-    const rows = (await manager.query(`SELECT id, key, aggregation FROM metric_definitions WHERE key = ANY($1::text[])`, [custom])) as Array<{
+    const rows = (await db.query(`SELECT id, key, aggregation FROM metric_definitions WHERE key = ANY($1::text[])`, [custom])) as Array<{
       id: string;
       key: string;
       aggregation: MetricAggregation;

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 import { BUILT_IN_BY_KEY, SOURCE_TABLES, type BuiltInMetric, type BuiltInSource } from './built-in-metrics.js';
 import { INTERVAL_UNIT, type Interval } from './interval.js';
 import { MetricAggregation } from './metric-aggregation.js';
@@ -23,8 +23,6 @@ export interface MetricWindow {
 
 /** What to aggregate: metrics over windows, optionally per bucket and per community. */
 export interface MetricQuery {
-  /** The caller's tenant (RLS applies as well; naming it lets the planner use the tenant-leading indexes). */
-  tenantId: string;
   /** Every key the windows name, resolved. */
   metrics: ReadonlyMap<string, ResolvedMetric>;
   windows: readonly MetricWindow[];
@@ -143,12 +141,17 @@ function groupBy(items: string[]): string {
   return items.length ? ` GROUP BY ${items.join(', ')}` : '';
 }
 
+/**
+ * A query with the placeholder of the transaction's tenant: RLS applies as well; naming the tenant
+ * lets the planner use the tenant-leading indexes.
+ */
+type TenantQuery = MetricQuery & { tenant: string };
+
 /** One grouped statement over the points of every custom metric the windows name. */
-function customSql(q: MetricQuery, params: SqlParams): string | null {
+function customSql(q: TenantQuery, params: SqlParams): string | null {
   const cells = q.windows.flatMap((w) => w.keys.map((key) => ({ w, metric: q.metrics.get(key)! })).filter((c) => !c.metric.builtIn));
   if (!cells.length) return null;
   const metrics = [...new Map(cells.map((c) => [c.metric.key, c.metric])).values()];
-  const tenant = params.add(q.tenantId, 'uuid');
   let join = '';
   let where: string;
   let windowId: string;
@@ -187,14 +190,14 @@ function customSql(q: MetricQuery, params: SqlParams): string | null {
   return `SELECT ${windowId} AS window_id, ${key} AS key, ${d.bucket} AS bucket, ${d.community} AS community_id,
       ${value}::float8 AS value, count(*)::int AS count, ${d.scope} AS scope
     FROM metric_points p${join}
-    WHERE p.organization_id = ${tenant} AND ${[where, ...d.where].join(' AND ')}${groupBy([...group, ...d.groupBy])}
+    WHERE p.organization_id = ${q.tenant} AND ${[where, ...d.where].join(' AND ')}${groupBy([...group, ...d.groupBy])}
     HAVING count(*) > 0`;
 }
 
 /** One grouped statement over a built-in source, every wanted key of it as columns, unpivoted to rows. */
-function builtInSql(q: MetricQuery, source: BuiltInSource, metrics: BuiltInMetric[], params: SqlParams): string {
+function builtInSql(q: TenantQuery, source: BuiltInSource, metrics: BuiltInMetric[], params: SqlParams): string {
   const table = SOURCE_TABLES[source];
-  const tenant = params.add(q.tenantId, 'uuid');
+  const tenant = q.tenant;
   const bounds = () => ({
     minFrom: params.add(new Date(Math.min(...q.windows.map((w) => w.from.getTime()))).toISOString(), 'timestamptz'),
     maxTo: params.add(new Date(Math.max(...q.windows.map((w) => w.to.getTime()))).toISOString(), 'timestamptz'),
@@ -218,7 +221,8 @@ function builtInSql(q: MetricQuery, source: BuiltInSource, metrics: BuiltInMetri
  * points of all custom metrics and one per built-in source needed, joined by UNION ALL. Rows have
  * the columns window_id, key, bucket, community_id, value, count.
  */
-export function metricQuerySql(q: MetricQuery, params: SqlParams): string {
+export function metricQuerySql(db: TenantDb, query: MetricQuery, params: SqlParams): string {
+  const q: TenantQuery = { ...query, tenant: params.add(db.tenantId, 'uuid') };
   const parts: string[] = [];
   const custom = customSql(q, params);
   if (custom) parts.push(custom);
@@ -250,13 +254,13 @@ interface RawRow {
  * one SQL statement. Rows of keys a window did not ask for (a built-in source computes all its
  * wanted keys for every window) are dropped.
  */
-export async function aggregateMetricWindows(manager: EntityManager, q: MetricQuery): Promise<AggregateRow[]> {
+export async function aggregateMetricWindows(db: TenantDb, q: MetricQuery): Promise<AggregateRow[]> {
   for (const w of q.windows) {
     for (const key of w.keys) if (!q.metrics.has(key)) throw new Error(`metric '${key}' was not resolved`);
   }
   if (!q.windows.length) return [];
   const params = new SqlParams();
-  const rows: RawRow[] = await manager.query(metricQuerySql(q, params), params.values);
+  const rows: RawRow[] = await db.query(metricQuerySql(db, q, params), params.values);
   const wanted = new Set(q.windows.flatMap((w) => w.keys.map((k) => `${w.id}\u0000${k}`)));
   return rows
     .filter((r) => wanted.has(`${r.window_id}\u0000${r.key}`))
@@ -279,7 +283,7 @@ export interface AggregateOptions extends Omit<MetricQuery, 'windows'> {
 }
 
 /** Aggregates `keys` over one window `from <= t < to`, per bucket and per community as asked. */
-export async function aggregateMetrics(manager: EntityManager, options: AggregateOptions): Promise<AggregateRow[]> {
+export async function aggregateMetrics(db: TenantDb, options: AggregateOptions): Promise<AggregateRow[]> {
   const { keys, from, to, ...rest } = options;
-  return aggregateMetricWindows(manager, { ...rest, windows: [{ id: 'window', from, to, keys }] });
+  return aggregateMetricWindows(db, { ...rest, windows: [{ id: 'window', from, to, keys }] });
 }

@@ -1,11 +1,14 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
+import { liveCaller, type SubscribeData } from '../../platform/live/live-context.js';
 import { MetricIngestService } from './ingest.service.js';
 import { Interval } from './interval.js';
 import { MetricDefinition } from './metric-definition.entity.js';
 import { DefineMetricInput, MetricBucket, MetricPointInput, RecordMetricsResult } from './metric.inputs.js';
 import { MetricService } from './metric.service.js';
+import { MetricUpdate } from './metric-update.type.js';
+import { MetricUpdatesService, type MetricUpdateFilter } from './metric-updates.feed.js';
 
 @Resolver()
 export class MetricResolver {
@@ -48,5 +51,20 @@ export class MetricResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<RecordMetricsResult> {
     return new MetricIngestService(tenantOf(ctx)).record(points);
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @Subscription(() => MetricUpdate, {
+    description:
+      'Metric points as they are committed: of one metric (its key; built-in ones included) and/or one community, or all of the ' +
+      'organization’s own recorded points. An unknown key or community is BAD_USER_INPUT.',
+    subscribe: ({ args, context }: SubscribeData<MetricUpdateFilter>) => new MetricUpdatesService(liveCaller(context)).subscribe(args),
+  })
+  metricUpdated(
+    @Root() update: MetricUpdate,
+    @Arg('metricKey', () => String, { nullable: true }) _metricKey?: string | null,
+    @Arg('communityId', () => ID, { nullable: true }) _communityId?: string | null,
+  ): MetricUpdate {
+    return update;
   }
 }

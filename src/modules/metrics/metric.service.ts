@@ -1,6 +1,6 @@
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, check } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
+import { isUuid } from '../../db/ids.js';
 import { BUILT_IN_METRICS, builtInDefinition, isBuiltInKey } from './built-in-metrics.js';
 import { MAX_BUCKETS, type Interval } from './interval.js';
 import { MAX_METRIC_KEY_LENGTH, METRIC_KEY_PATTERN, resolveMetrics } from './metric-catalog.js';
@@ -26,7 +26,7 @@ export class MetricService {
 
   /** The built-in metrics, then the organization's own by key. */
   async list(): Promise<MetricDefinition[]> {
-    const rows = (await (await this.scope.manager()).query(
+    const rows = (await (await this.scope.db()).query(
       `SELECT ${DEFINITION_COLUMNS} FROM metric_definitions ORDER BY key`,
     )) as MetricDefinition[];
     return [...BUILT_IN_METRICS.map(builtInDefinition), ...rows.map((r) => ({ ...r, builtIn: false }))];
@@ -44,12 +44,13 @@ export class MetricService {
     const name = requiredText(input.name, 'name', 200);
     const unit = optionalText(input.unit, 'unit', 50);
     const description = optionalText(input.description, 'description', 2000);
-    const rows = (await (await this.scope.manager()).query(
+    const db = await this.scope.db();
+    const rows = (await db.query(
       `INSERT INTO metric_definitions (organization_id, key, name, unit, aggregation, description)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (organization_id, key) DO NOTHING
        RETURNING ${DEFINITION_COLUMNS}`,
-      [this.scope.tenantId, key, name, unit, input.aggregation, description],
+      [db.tenantId, key, name, unit, input.aggregation, description],
     )) as MetricDefinition[];
     if (!rows.length) throw new BadInputError(`key '${key}' is already a metric of this organization`, { field: 'key' });
     return { ...rows[0], builtIn: false };
@@ -61,10 +62,10 @@ export class MetricService {
    */
   async series(args: SeriesArgs): Promise<MetricBucket[]> {
     check(args.to.getTime() > args.from.getTime(), 'to', 'to must be after from');
-    const m = await this.scope.manager();
+    const db = await this.scope.db();
     const communityId = args.communityId ?? null;
-    const metrics = await resolveMetrics(m, [args.metricKey]);
-    const context = await windowContext(m, this.scope.tenantId, {
+    const metrics = await resolveMetrics(db, [args.metricKey]);
+    const context = await windowContext(db, {
       from: args.from,
       to: args.to,
       interval: args.interval,
@@ -80,8 +81,7 @@ export class MetricService {
         max: MAX_BUCKETS,
       });
     }
-    return metricSeriesOf(m, {
-      tenantId: this.scope.tenantId,
+    return metricSeriesOf(db, {
       metric,
       from: args.from,
       to: args.to,

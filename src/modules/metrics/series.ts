@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 import { INTERVAL_UNIT, Interval } from './interval.js';
 import { zeroWhenEmpty } from './metric-aggregation.js';
 import { metricQuerySql, type ResolvedMetric } from './metric-engine.js';
@@ -50,19 +50,18 @@ export function bucketStartsSql(interval: Interval, from: string, to: string, tz
 
 /** The organization's time zone, the window's bucket count and whether `communityId` is the tenant's, in one statement. */
 export async function windowContext(
-  manager: EntityManager,
-  tenantId: string,
+  db: TenantDb,
   w: { from: Date; to: Date; interval: Interval | null; communityId: string | null; communityValid: boolean },
 ): Promise<WindowContext> {
   const params = new SqlParams();
-  const org = params.add(tenantId, 'uuid');
+  const org = params.add(db.tenantId, 'uuid');
   const community = w.communityId && w.communityValid
     ? `EXISTS (SELECT 1 FROM communities c WHERE c.organization_id = o.id AND c.id = ${params.add(w.communityId, 'uuid')})`
     : `${w.communityId === null}`;
   const buckets = w.interval
     ? bucketCountSql(w.interval, params.add(w.from.toISOString(), 'timestamptz'), params.add(w.to.toISOString(), 'timestamptz'), 'o.timezone')
     : 'NULL::bigint';
-  const [row] = (await manager.query(
+  const [row] = (await db.query(
     `SELECT o.timezone, (${buckets})::float8 AS buckets, ${community} AS community_known FROM organizations o WHERE o.id = ${org}`,
     params.values,
   )) as Array<{ timezone: string; buckets: number | null; community_known: boolean }>;
@@ -81,13 +80,13 @@ export interface SeriesPoint {
  * COUNT, null otherwise), in one statement that left-joins the engine's rows to the bucket starts.
  */
 export async function metricSeriesOf(
-  manager: EntityManager,
-  q: { tenantId: string; metric: ResolvedMetric; from: Date; to: Date; interval: Interval; timezone: string; communityId: string | null },
+  db: TenantDb,
+  q: { metric: ResolvedMetric; from: Date; to: Date; interval: Interval; timezone: string; communityId: string | null },
 ): Promise<SeriesPoint[]> {
   const params = new SqlParams();
   const aggregate = metricQuerySql(
+    db,
     {
-      tenantId: q.tenantId,
       metrics: new Map([[q.metric.key, q.metric]]),
       windows: [{ id: 'series', from: q.from, to: q.to, keys: [q.metric.key] }],
       interval: q.interval,
@@ -98,7 +97,7 @@ export async function metricSeriesOf(
     params,
   );
   const starts = bucketStartsSql(q.interval, params.add(q.from.toISOString(), 'timestamptz'), params.add(q.to.toISOString(), 'timestamptz'), params.add(q.timezone, 'text'));
-  const rows = (await manager.query(
+  const rows = (await db.query(
     `WITH agg AS (${aggregate}), buckets AS (${starts})
      SELECT b.start, a.value, coalesce(a.count, 0)::int AS count FROM buckets b LEFT JOIN agg a ON a.bucket = b.start ORDER BY b.start`,
     params.values,

@@ -10,8 +10,8 @@ export class OrganizationService {
 
   /** The caller's organization (RLS makes it the only one visible). */
   async current(): Promise<Organization> {
-    const m = await this.scope.manager();
-    return m.findOneOrFail(Organization, { where: { id: this.scope.tenantId } });
+    const db = await this.scope.db();
+    return db.manager.findOneOrFail(Organization, { where: { id: db.tenantId } });
   }
 
   /** Renames the organization or changes its time zone. */
@@ -26,6 +26,6 @@ export class OrganizationService {
       check(isTimeZone(input.timezone), 'timezone', `timezone '${input.timezone}' is not an IANA time zone`);
       org.timezone = input.timezone;
     }
-    return (await this.scope.manager()).save(org);
+    return (await this.scope.db()).manager.save(org);
   }
 }

@@ -1,18 +1,18 @@
 import type DataLoader from 'dataloader';
 import type { TenantScope } from '../../platform/context.js';
-import { afterSql } from '../../platform/pagination.js';
 import type { User } from '../members/user.entity.js';
 import {
   byIdLoader,
   listPerParentLoader,
   nestedCountLoader,
   nestedPageLoader,
-  param,
   perParentLoader,
   type CountsFetcher,
   type PagesFetcher,
 } from '../../platform/sql/batch-loaders.js';
-import { epochMs, keysetMicros, Projection } from '../../platform/sql/projection.js';
+import { keysetPage } from '../../platform/sql/keyset.js';
+import { epochMs, Projection } from '../../platform/sql/projection.js';
+import { SqlParams } from '../../platform/sql/sql-params.js';
 import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
 import { relationshipWhere, type RelationshipConditions } from './relationship.sql.js';
 import type { RelationshipStageChange } from './stage-change.entity.js';
@@ -70,20 +70,18 @@ export interface RelationshipPageArgs {
 
 /** Pages of `Community.relationships`: one lateral statement per distinct page, filter and selection. */
 export function communityRelationshipPages(scope: TenantScope) {
-  const fetch: PagesFetcher<RelationshipPageArgs, Relationship> = async (m, parentIds, page, { conditions, columns }) => {
-    const params: unknown[] = [parentIds];
+  const fetch: PagesFetcher<RelationshipPageArgs, Relationship> = async (db, parentIds, page, { conditions, columns }) => {
+    const params = new SqlParams(parentIds);
     const where = relationshipWhere(conditions, params);
-    const keyset = afterSql('r', page, params.length + 1);
-    params.push(...keyset.params);
+    const k = keysetPage('r', page, params);
     // Each parent's rows come out in the lateral ORDER BY; the loader checks that rather than sorting here.
-    const rows = await m.query(
+    const rows = await db.query(
       `SELECT r.* FROM unnest($1::uuid[]) AS p(id)
          CROSS JOIN LATERAL (
-           SELECT ${columns.sql}, ${keysetMicros('r')} AS "_micros", r.community_id AS "_parent" FROM relationships r
-            WHERE r.community_id = p.id AND ${where} AND ${keyset.sql}
-            ORDER BY r.created_at, r.id LIMIT ${param(params, page.first + 1)}
+           SELECT ${columns.sql}, ${k.micros}, r.community_id AS "_parent" FROM relationships r
+            WHERE r.community_id = p.id AND ${where} AND ${k.after} ${k.orderLimit}
          ) r`,
-      params,
+      params.values,
     );
     return columns.hydrate(rows);
   };
@@ -92,13 +90,13 @@ export function communityRelationshipPages(scope: TenantScope) {
 
 /** totalCount of `Community.relationships`: one grouped statement per distinct filter. */
 export function communityRelationshipTotals(scope: TenantScope) {
-  const fetch: CountsFetcher<RelationshipConditions> = (m, parentIds, filter) => {
-    const params: unknown[] = [parentIds];
+  const fetch: CountsFetcher<RelationshipConditions> = (db, parentIds, filter) => {
+    const params = new SqlParams(parentIds);
     const where = relationshipWhere(filter, params);
-    return m.query(
+    return db.query(
       `SELECT r.community_id AS "_parent", count(*)::int AS count FROM relationships r
         WHERE r.community_id = ANY($1::uuid[]) AND ${where} GROUP BY r.community_id`,
-      params,
+      params.values,
     );
   };
   return nestedCountLoader(scope, fetch);

@@ -1,15 +1,16 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
-import { LIVE_TOPICS, type DataChangedEvent } from '../../platform/live/topics.js';
-import { afterSql, pageOf } from '../../platform/pagination.js';
+import { isUuid } from '../../db/ids.js';
+import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
+import { pageOf } from '../../platform/pagination.js';
 import { communityRelationshipCounts } from '../communities/community.loaders.js';
 import { CommunityService } from '../communities/community.service.js';
 import { optionalText, requiredText } from '../../platform/input.js';
 import type { User } from '../members/user.entity.js';
-import { param } from '../../platform/sql/batch-loaders.js';
+import { keysetPage } from '../../platform/sql/keyset.js';
+import { SqlParams } from '../../platform/sql/sql-params.js';
 import { RelationshipStage } from './relationship-stage.js';
-import { epochMs, keysetMicros, type Projection } from '../../platform/sql/projection.js';
+import { epochMs, type Projection } from '../../platform/sql/projection.js';
 import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
 import type { CommunityRelationshipFilter, CreateRelationshipInput, RelationshipFilter, UpdateRelationshipInput } from './relationship.inputs.js';
 import {
@@ -33,22 +34,17 @@ export class RelationshipService {
   /** A page of relationships in creation order. */
   async list(first: number | null | undefined, after: string | null | undefined, filter?: RelationshipFilter | null): Promise<Connection<Relationship>> {
     const page = pageOf(first, after);
-    const params: unknown[] = [];
+    const params = new SqlParams();
     const where = relationshipWhere(relationshipConditions(filter), params);
-    const countParams = [...params];
-    const keyset = afterSql('r', page, params.length + 1);
-    params.push(...keyset.params);
-    const m = await this.scope.manager();
+    const countParams = params.snapshot();
+    const k = keysetPage('r', page, params);
+    const db = await this.scope.db();
     const rows: Relationship[] = RELATIONSHIP_ROW.hydrate(
-      await m.query(
-        `SELECT ${RELATIONSHIP_ROW.sql}, ${keysetMicros('r')} AS "_micros" FROM relationships r
-          WHERE ${where} AND ${keyset.sql} ORDER BY r.created_at, r.id LIMIT ${param(params, page.first + 1)}`,
-        params,
-      ),
+      await db.query(`SELECT ${RELATIONSHIP_ROW.sql}, ${k.micros} FROM relationships r WHERE ${where} AND ${k.after} ${k.orderLimit}`, params.values),
     );
     this.prime(rows);
     return connectionOf(rows, page, async () => {
-      const [row] = await m.query(`SELECT count(*)::int AS n FROM relationships r WHERE ${where}`, countParams);
+      const [row] = await db.query(`SELECT count(*)::int AS n FROM relationships r WHERE ${where}`, countParams);
       return row.n as number;
     });
   }
@@ -103,7 +99,8 @@ export class RelationshipService {
     const community = await new CommunityService(this.scope).find(input.communityId);
     if (!community) throw new NotFoundError('Community', input.communityId);
     check(!community.archivedAt, 'communityId', 'communityId names an archived community, which takes no new relationships');
-    const [row]: Written[] = await (await this.scope.manager()).query(
+    const db = await this.scope.db();
+    const [row]: Written[] = await db.query(
       `WITH t AS (SELECT clock_timestamp() AS at), r AS (
          INSERT INTO relationships (organization_id, community_id, name, handle, company, stage, qualified, owner_id, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT at FROM t), (SELECT at FROM t)) RETURNING *
@@ -112,7 +109,7 @@ export class RelationshipService {
          SELECT organization_id, id, NULL, stage, created_at FROM r RETURNING id, changed_at
        )
        SELECT ${RELATIONSHIP_ROW.sql}, s.id AS "_changeId", ${epochMs('s.changed_at')} AS "_changedAt" FROM r, s`,
-      [this.scope.tenantId, community.id, ...values, this.scope.principal.userId ?? null],
+      [db.tenantId, community.id, ...values, this.scope.principal.userId ?? null],
     );
     return this.written(row, 'relationship');
   }
@@ -122,27 +119,27 @@ export class RelationshipService {
     for (const field of ['name', 'stage', 'qualified'] as const) {
       check(input[field] !== null, field, `${field} cannot be null`);
     }
-    const params: unknown[] = [];
+    const params = new SqlParams();
     const sets = ['updated_at = clock_timestamp()'];
-    if (input.name != null) sets.push(`name = ${param(params, requiredText(input.name, 'name', 200))}`);
-    if (input.handle !== undefined) sets.push(`handle = ${param(params, optionalText(input.handle, 'handle', 200))}`);
-    if (input.company !== undefined) sets.push(`company = ${param(params, optionalText(input.company, 'company', 200))}`);
-    if (input.stage != null) sets.push(`stage = ${param(params, input.stage)}`);
-    if (input.qualified != null) sets.push(`qualified = ${param(params, input.qualified)}`);
+    if (input.name != null) sets.push(`name = ${params.add(requiredText(input.name, 'name', 200))}`);
+    if (input.handle !== undefined) sets.push(`handle = ${params.add(optionalText(input.handle, 'handle', 200))}`);
+    if (input.company !== undefined) sets.push(`company = ${params.add(optionalText(input.company, 'company', 200))}`);
+    if (input.stage != null) sets.push(`stage = ${params.add(input.stage)}`);
+    if (input.qualified != null) sets.push(`qualified = ${params.add(input.qualified)}`);
     if (!isUuid(id)) throw new NotFoundError('Relationship', id);
-    const m = await this.scope.manager();
+    const db = await this.scope.db();
     // Locked first, so concurrent updates record a gapless chain of stage changes.
-    const [old]: Array<{ stage: RelationshipStage }> = await m.query(`SELECT r.stage FROM relationships r WHERE r.id = $1 FOR UPDATE`, [id]);
+    const [old]: Array<{ stage: RelationshipStage }> = await db.query(`SELECT r.stage FROM relationships r WHERE r.id = $1 FOR UPDATE`, [id]);
     if (!old) throw new NotFoundError('Relationship', id);
-    const [row]: Written[] = await m.query(
-      `WITH r AS (UPDATE relationships SET ${sets.join(', ')} WHERE id = ${param(params, id)} RETURNING *),
+    const [row]: Written[] = await db.query(
+      `WITH r AS (UPDATE relationships SET ${sets.join(', ')} WHERE id = ${params.add(id)} RETURNING *),
        s AS (
          INSERT INTO relationship_stage_changes (organization_id, relationship_id, from_stage, to_stage, changed_at)
-         SELECT organization_id, id, ${param(params, old.stage)}, stage, updated_at FROM r WHERE stage <> ${param(params, old.stage)}
+         SELECT organization_id, id, ${params.add(old.stage)}, stage, updated_at FROM r WHERE stage <> ${params.add(old.stage)}
          RETURNING id, changed_at
        )
        SELECT ${RELATIONSHIP_ROW.sql}, s.id AS "_changeId", ${epochMs('s.changed_at')} AS "_changedAt" FROM r LEFT JOIN s ON TRUE`,
-      params,
+      params.values,
     );
     return this.written(row, 'relationship');
   }
@@ -163,10 +160,10 @@ export class RelationshipService {
     this.scope.loader(communityRelationshipPages).clearAll();
     this.scope.loader(communityRelationshipTotals).clearAll();
     const event: DataChangedEvent = { kind, id: row.id, communityId: row.communityId, at: row.updatedAt.toISOString() };
-    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, event);
+    this.scope.publishAfterCommit(DATA_CHANGED, event);
     if (_changeId && _changedAt !== null) {
       const change: DataChangedEvent = { kind: 'stage-change', id: _changeId, communityId: row.communityId, at: new Date(_changedAt).toISOString() };
-      this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, change);
+      this.scope.publishAfterCommit(DATA_CHANGED, change);
     }
     return relationship;
   }

@@ -1,6 +1,6 @@
 import { check } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
-import { param } from '../../platform/sql/batch-loaders.js';
+import { isUuid } from '../../db/ids.js';
+import type { SqlParams } from '../../platform/sql/sql-params.js';
 import type { RelationshipStage } from './relationship-stage.js';
 import type { RelationshipFilter } from './relationship.inputs.js';
 
@@ -29,16 +29,16 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** The SQL conditions of a filter over alias `r`, appending its parameters to `params`. */
-export function relationshipWhere(c: RelationshipConditions, params: unknown[]): string {
+/** The SQL conditions of a filter over alias `r`, adding its parameters to `params`. */
+export function relationshipWhere(c: RelationshipConditions, params: SqlParams): string {
   const where = ['TRUE'];
   if (c.communityId !== null) {
-    where.push(isUuid(c.communityId) ? `r.community_id = ${param(params, c.communityId)}::uuid` : 'FALSE');
+    where.push(isUuid(c.communityId) ? `r.community_id = ${params.add(c.communityId, 'uuid')}` : 'FALSE');
   }
-  if (c.stage !== null) where.push(`r.stage = ${param(params, c.stage)}`);
-  if (c.qualified !== null) where.push(`r.qualified = ${param(params, c.qualified)}`);
+  if (c.stage !== null) where.push(`r.stage = ${params.add(c.stage)}`);
+  if (c.qualified !== null) where.push(`r.qualified = ${params.add(c.qualified)}`);
   if (c.search !== null) {
-    const p = param(params, likePattern(c.search));
+    const p = params.add(likePattern(c.search));
     where.push(`(r.name ILIKE ${p} OR r.handle ILIKE ${p} OR r.company ILIKE ${p})`);
   }
   return where.join(' AND ');

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 import type { Interval } from '../metrics/interval.js';
 import { zeroWhenEmpty } from '../metrics/metric-aggregation.js';
 import { aggregateMetrics, type AggregateRow, type ResolvedMetric } from '../metrics/metric-engine.js';
@@ -12,7 +12,6 @@ export interface RoiInputs {
 }
 
 export interface RoiInputQuery {
-  tenantId: string;
   metrics: ReadonlyMap<string, ResolvedMetric>;
   from: Date;
   to: Date;
@@ -42,10 +41,9 @@ function groupBy<K>(rows: AggregateRow[], key: (r: AggregateRow) => K): Map<K, A
  * Aggregates the inputs of a report in SQL: the whole window, each bucket and each community in
  * one statement, grouped over all metrics at once (GROUPING SETS; one part per source table).
  */
-export async function aggregateRoiInputs(m: EntityManager, q: RoiInputQuery): Promise<RoiInputs> {
+export async function aggregateRoiInputs(db: TenantDb, q: RoiInputQuery): Promise<RoiInputs> {
   const [rows, starts] = await Promise.all([
-    aggregateMetrics(m, {
-      tenantId: q.tenantId,
+    aggregateMetrics(db, {
       metrics: q.metrics,
       keys: [...q.metrics.keys()],
       from: q.from,
@@ -57,7 +55,7 @@ export async function aggregateRoiInputs(m: EntityManager, q: RoiInputQuery): Pr
       groupingSets: true,
     }),
     q.interval
-      ? (m.query(bucketStartsSql(q.interval, '$1::timestamptz', '$2::timestamptz', '$3::text'), [
+      ? (db.query(bucketStartsSql(q.interval, '$1::timestamptz', '$2::timestamptz', '$3::text'), [
           q.from.toISOString(),
           q.to.toISOString(),
           q.timezone,

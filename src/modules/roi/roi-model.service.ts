@@ -1,9 +1,9 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 import { checkFormula } from '../../formula/index.js';
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, NotFoundError } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
-import { LIVE_TOPICS } from '../../platform/live/topics.js';
+import { isUuid } from '../../db/ids.js';
+import { ROI_MODEL_CHANGED, type RoiModelChangedEvent } from './roi.events.js';
 import { BUILT_IN_METRICS } from '../metrics/built-in-metrics.js';
 import type { RoiDefinition } from './roi-calculator.js';
 import { modelName, validateDefinition } from './roi-model.validation.js';
@@ -20,8 +20,8 @@ export const VERSION_SELECT = `SELECT v.model_id AS "modelId", v.version, v.name
   FROM roi_model_versions v`;
 
 /** Every metric key of the tenant: the built-in ones and its own definitions. */
-export async function tenantMetricKeys(m: EntityManager): Promise<Set<string>> {
-  const rows = (await m.query(`SELECT key FROM metric_definitions`)) as Array<{ key: string }>;
+export async function tenantMetricKeys(db: TenantDb): Promise<Set<string>> {
+  const rows = (await db.query(`SELECT key FROM metric_definitions`)) as Array<{ key: string }>;
   return new Set([...BUILT_IN_METRICS.map((b) => b.key), ...rows.map((r) => r.key)]);
 }
 
@@ -31,27 +31,27 @@ export class RoiModelService {
 
   /** Every model at its current version, the default first. */
   async list(): Promise<RoiModel[]> {
-    const m = await this.scope.manager();
-    return m.query(`${MODEL_SELECT} ORDER BY m.is_default DESC, m.created_at, m.id`);
+    const db = await this.scope.db();
+    return db.query(`${MODEL_SELECT} ORDER BY m.is_default DESC, m.created_at, m.id`);
   }
 
   /** A model at its current version, or null when unknown (or another tenant's). */
   async find(id: string): Promise<RoiModel | null> {
     if (!isUuid(id)) return null;
-    const rows = (await (await this.scope.manager()).query(`${MODEL_SELECT} WHERE m.id = $1`, [id])) as RoiModel[];
+    const rows = (await (await this.scope.db()).query(`${MODEL_SELECT} WHERE m.id = $1`, [id])) as RoiModel[];
     return rows[0] ?? null;
   }
 
   /** The default model. */
   async findDefault(): Promise<RoiModel | null> {
-    const rows = (await (await this.scope.manager()).query(`${MODEL_SELECT} WHERE m.is_default`)) as RoiModel[];
+    const rows = (await (await this.scope.db()).query(`${MODEL_SELECT} WHERE m.is_default`)) as RoiModel[];
     return rows[0] ?? null;
   }
 
   /** One version of a model, or null. */
   async version(modelId: string, version: number): Promise<RoiModelVersion | null> {
     if (!isUuid(modelId)) return null;
-    const rows = (await (await this.scope.manager()).query(`${VERSION_SELECT} WHERE v.model_id = $1 AND v.version = $2`, [
+    const rows = (await (await this.scope.db()).query(`${VERSION_SELECT} WHERE v.model_id = $1 AND v.version = $2`, [
       modelId,
       version,
     ])) as RoiModelVersion[];
@@ -60,7 +60,7 @@ export class RoiModelService {
 
   /** Validates a formula against the tenant's metric keys and the given parameter names. */
   async validateFormula(formula: string, parameters: readonly string[] = []): Promise<FormulaValidation> {
-    const keys = await tenantMetricKeys(await this.scope.manager());
+    const keys = await tenantMetricKeys(await this.scope.db());
     const result = checkFormula(formula, [...keys, ...parameters]);
     return {
       valid: result.errors.length === 0,
@@ -73,16 +73,16 @@ export class RoiModelService {
   async create(input: CreateRoiModelInput): Promise<RoiModel> {
     const name = modelName(input.name);
     const definition: RoiDefinition = input;
-    const m = await this.scope.manager();
-    validateDefinition(definition, await tenantMetricKeys(m));
+    const db = await this.scope.db();
+    validateDefinition(definition, await tenantMetricKeys(db));
     const hasDefault = (await this.findDefault()) !== null;
     const isDefault = input.isDefault === true || !hasDefault;
-    if (isDefault) await m.query(`UPDATE roi_models SET is_default = false WHERE is_default`);
-    const [row] = (await m.query(`INSERT INTO roi_models (organization_id, is_default) VALUES ($1, $2) RETURNING id`, [
-      this.scope.tenantId,
+    if (isDefault) await db.query(`UPDATE roi_models SET is_default = false WHERE is_default`);
+    const [row] = (await db.query(`INSERT INTO roi_models (organization_id, is_default) VALUES ($1, $2) RETURNING id`, [
+      db.tenantId,
       isDefault,
     ])) as Array<{ id: string }>;
-    await this.insertVersion(m, row.id, 1, name, definition);
+    await this.insertVersion(db, row.id, 1, name, definition);
     return (await this.find(row.id))!;
   }
 
@@ -96,34 +96,34 @@ export class RoiModelService {
       investmentFormula: input.investmentFormula ?? current.investmentFormula,
       parameters: input.parameters ?? current.parameters,
     };
-    const m = await this.scope.manager();
-    validateDefinition(definition, await tenantMetricKeys(m));
+    const db = await this.scope.db();
+    validateDefinition(definition, await tenantMetricKeys(db));
     if (input.isDefault === false && current.isDefault) {
       throw new BadInputError('isDefault: an organization always has a default model; make another model the default instead', {
         field: 'isDefault',
       });
     }
     if (input.isDefault === true && !current.isDefault) {
-      await m.query(`UPDATE roi_models SET is_default = false WHERE is_default`);
+      await db.query(`UPDATE roi_models SET is_default = false WHERE is_default`);
     }
     const next = current.version + 1;
-    await this.insertVersion(m, id, next, name, definition);
-    await m.query(
+    await this.insertVersion(db, id, next, name, definition);
+    await db.query(
       `UPDATE roi_models SET current_version = $2, updated_at = clock_timestamp(), is_default = is_default OR $3 WHERE id = $1`,
       [id, next, input.isDefault === true],
     );
-    this.scope.publishAfterCommit(LIVE_TOPICS.dataChanged, { kind: 'roi-model', id, communityId: null, at: new Date().toISOString() });
+    this.scope.publishAfterCommit(ROI_MODEL_CHANGED, { modelId: id } satisfies RoiModelChangedEvent);
     return (await this.find(id))!;
   }
 
-  private async insertVersion(m: EntityManager, modelId: string, version: number, name: string, d: RoiDefinition): Promise<void> {
+  private async insertVersion(db: TenantDb, modelId: string, version: number, name: string, d: RoiDefinition): Promise<void> {
     const p = this.scope.principal;
-    await m.query(
+    await db.query(
       `INSERT INTO roi_model_versions (organization_id, model_id, version, name, return_formula, investment_formula, parameters,
          created_by_user_id, created_by_api_key_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
       [
-        this.scope.tenantId,
+        db.tenantId,
         modelId,
         version,
         name,

@@ -1,6 +1,8 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
+import { liveCaller, type SubscribeData } from '../../platform/live/live-context.js';
+import { RoiUpdatesService, type RoiUpdateArgs } from './roi-updates.feed.js';
 import { Community } from '../communities/community.entity.js';
 import { communityById } from '../communities/community.loaders.js';
 import { User } from '../members/user.entity.js';
@@ -100,6 +102,24 @@ export class RoiReportResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<RoiReport> {
     return new RoiService(tenantOf(ctx)).preview(model, { from, to, interval, communityId });
+  }
+
+  @Authorized(ApiKeyScope.READ)
+  @Subscription(() => RoiReport, {
+    description:
+      'The ROI report of a model (the default one without modelId) over a window: at once, then after each write that can change it, ' +
+      'recomputed at most every 250 ms and shared by every subscriber of the same model and window. Without `to`, up to now.',
+    subscribe: ({ args, context }: SubscribeData<RoiUpdateArgs>) => new RoiUpdatesService(liveCaller(context)).subscribe(args),
+  })
+  roiUpdated(
+    @Root() report: RoiReport,
+    @Arg('from') _from: Date,
+    @Arg('modelId', () => ID, { nullable: true }) _modelId?: string | null,
+    @Arg('to', () => Date, { nullable: true }) _to?: Date | null,
+    @Arg('interval', () => Interval, { nullable: true }) _interval?: Interval | null,
+    @Arg('communityId', () => ID, { nullable: true }) _communityId?: string | null,
+  ): RoiReport {
+    return report;
   }
 }
 

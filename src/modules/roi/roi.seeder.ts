@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 
 /** The model every new organization starts with, so `roi` answers from the first minute. */
 export const DEFAULT_MODEL = {
@@ -20,12 +20,12 @@ export const DEFAULT_METRICS = [
 ] as const;
 
 /** Seeds a new organization's default metrics and ROI model (runs inside sign-up's transaction). */
-export async function seedDefaultRoiModel(m: EntityManager, organizationId: string, userId: string): Promise<void> {
-  await m.query(
+export async function seedDefaultRoiModel(db: TenantDb, userId: string): Promise<void> {
+  await db.query(
     `INSERT INTO metric_definitions (organization_id, key, name, unit, aggregation, description)
      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
     [
-      organizationId,
+      db.tenantId,
       DEFAULT_METRICS.map((d) => d.key),
       DEFAULT_METRICS.map((d) => d.name),
       DEFAULT_METRICS.map((d) => d.unit),
@@ -33,12 +33,12 @@ export async function seedDefaultRoiModel(m: EntityManager, organizationId: stri
       DEFAULT_METRICS.map((d) => d.description),
     ],
   );
-  const [model] = (await m.query(`INSERT INTO roi_models (organization_id, is_default) VALUES ($1, true) RETURNING id`, [organizationId])) as Array<{
+  const [model] = (await db.query(`INSERT INTO roi_models (organization_id, is_default) VALUES ($1, true) RETURNING id`, [db.tenantId])) as Array<{
     id: string;
   }>;
-  await m.query(
+  await db.query(
     `INSERT INTO roi_model_versions (organization_id, model_id, version, name, return_formula, investment_formula, parameters, created_by_user_id)
      VALUES ($1, $2, 1, $3, $4, $5, $6::jsonb, $7)`,
-    [organizationId, model.id, DEFAULT_MODEL.name, DEFAULT_MODEL.returnFormula, DEFAULT_MODEL.investmentFormula, JSON.stringify(DEFAULT_MODEL.parameters), userId],
+    [db.tenantId, model.id, DEFAULT_MODEL.name, DEFAULT_MODEL.returnFormula, DEFAULT_MODEL.investmentFormula, JSON.stringify(DEFAULT_MODEL.parameters), userId],
   );
 }

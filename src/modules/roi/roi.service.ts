@@ -1,7 +1,7 @@
 import { checkFormula } from '../../formula/index.js';
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, check, NotFoundError } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
+import { isUuid } from '../../db/ids.js';
 import { MAX_BUCKETS, type Interval } from '../metrics/interval.js';
 import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { windowContext } from '../metrics/series.js';
@@ -39,21 +39,21 @@ export class RoiService {
 
   /** The report of an unsaved draft over past data: a backtest before saving. */
   async preview(draft: RoiDefinition, window: RoiWindow): Promise<RoiReport> {
-    validateDefinition(draft, await tenantMetricKeys(await this.scope.manager()), 'model.');
+    validateDefinition(draft, await tenantMetricKeys(await this.scope.db()), 'model.');
     return this.compute(draft, window, null, null);
   }
 
   private async compute(definition: RoiDefinition, window: RoiWindow, model: RoiModel | null, version: number | null): Promise<RoiReport> {
     check(window.to.getTime() > window.from.getTime(), 'to', 'to must be after from');
-    const m = await this.scope.manager();
+    const db = await this.scope.db();
     const calc = new RoiCalculator(definition);
     const keys = [
       ...new Set([...checkFormula(definition.returnFormula, []).identifiers, ...checkFormula(definition.investmentFormula, []).identifiers]),
     ].filter((k) => !calc.parameters.has(k));
     const communityId = window.communityId ?? null;
     const [metrics, context] = await Promise.all([
-      resolveMetrics(m, keys),
-      windowContext(m, this.scope.tenantId, {
+      resolveMetrics(db, keys),
+      windowContext(db, {
         from: window.from,
         to: window.to,
         interval: window.interval ?? null,
@@ -70,8 +70,7 @@ export class RoiService {
         max: MAX_BUCKETS,
       });
     }
-    const inputs = await aggregateRoiInputs(m, {
-      tenantId: this.scope.tenantId,
+    const inputs = await aggregateRoiInputs(db, {
       metrics,
       from: window.from,
       to: window.to,

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger.js';
-import type { PubSub } from '../pubsub.js';
+import type { PubSub } from '../pubsub/pubsub.js';
 import { LiveCloseCode, type LiveConnection } from './live-connection.js';
-import { LIVE_TOPICS, type PrincipalRevokedEvent } from './topics.js';
+import { PRINCIPAL_REVOKED, type PrincipalRevokedEvent } from '../auth/principal.events.js';
 
 /** Options of a ConnectionRegistry. */
 export interface RegistryOptions {
@@ -42,7 +42,7 @@ export class ConnectionRegistry {
     let tenant = this.byTenant.get(tenantId);
     if (!tenant) {
       const connections = new Set<LiveConnection>();
-      const unsubscribe = this.pubsub.subscribe(tenantId, LIVE_TOPICS.principalRevoked, (payload) =>
+      const unsubscribe = this.pubsub.subscribe(tenantId, PRINCIPAL_REVOKED, (payload) =>
         this.revoke(connections, payload as PrincipalRevokedEvent),
       );
       tenant = { connections, unsubscribe };

@@ -1,3 +1,4 @@
+import type { SubscribeResolverData } from 'type-graphql';
 import { TenantSession } from '../../db/tenant.js';
 import type { Principal } from '../auth/principal.js';
 import { TenantScope, tenantOf, type AppServices, type RequestContext } from '../context.js';
@@ -14,9 +15,9 @@ export interface LiveRequestContext extends RequestContext {
 export class LiveSession extends TenantSession {
   used = false;
 
-  override manager(): ReturnType<TenantSession['manager']> {
+  override db(): ReturnType<TenantSession['db']> {
     this.used = true;
-    return super.manager();
+    return super.db();
   }
 }
 
@@ -47,6 +48,9 @@ export async function inOwnScope<T>(app: AppServices, principal: Principal, fn: 
     await scope.session.finish(ok);
   }
 }
+
+/** What a `@Subscription`'s `subscribe` function is given. */
+export type SubscribeData<A> = SubscribeResolverData<unknown, A, RequestContext>;
 
 /** What a subscription's services need: the app, the caller, and its connection. */
 export interface LiveCaller {

@@ -1,19 +1,13 @@
 import DataLoader from 'dataloader';
-import type { EntityManager } from 'typeorm';
+import type { TenantDb } from '../../db/tenant.js';
 import type { TenantScope } from '../context.js';
-import { isUuid } from '../ids.js';
+import { isUuid } from '../../db/ids.js';
 import type { Page } from '../pagination.js';
 import { inKeysetOrder, type KeysetRow, type Projection } from './projection.js';
 
 /** Distinct well-formed ids, lower-cased as PostgreSQL prints them; malformed ids match nothing. */
 export function validIds(ids: readonly string[]): string[] {
   return [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
-}
-
-/** Appends a parameter and returns its placeholder (`$n`), for building SQL with a growing list. */
-export function param(params: unknown[], value: unknown): string {
-  params.push(value);
-  return `$${params.length}`;
 }
 
 /**
@@ -23,7 +17,7 @@ export function param(params: unknown[], value: unknown): string {
 export function byIdLoader<T extends { id: string }>(scope: TenantScope, sql: string, row: Projection): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(async (ids) => {
     const wanted = validIds(ids);
-    const rows: T[] = wanted.length ? row.hydrate(await (await scope.manager()).query(sql, [wanted])) : [];
+    const rows: T[] = wanted.length ? row.hydrate(await (await scope.db()).query(sql, [wanted])) : [];
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   });
@@ -40,7 +34,7 @@ export function perParentLoader<T extends { _parent: string }, V>(
 ): DataLoader<string, V> {
   return new DataLoader<string, V>(async (ids) => {
     const wanted = validIds(ids);
-    const rows: T[] = wanted.length ? await (await scope.manager()).query(sql, [wanted]) : [];
+    const rows: T[] = wanted.length ? await (await scope.db()).query(sql, [wanted]) : [];
     const byParent = new Map(rows.map((r) => [r._parent, r]));
     return ids.map((id) => value(byParent.get(id.toLowerCase())));
   });
@@ -50,7 +44,7 @@ export function perParentLoader<T extends { _parent: string }, V>(
 export function listPerParentLoader<T extends { _parent: string }>(scope: TenantScope, sql: string, row: Projection): DataLoader<string, T[]> {
   return new DataLoader<string, T[]>(async (ids) => {
     const wanted = validIds(ids);
-    const rows: T[] = wanted.length ? row.hydrate(await (await scope.manager()).query(sql, [wanted])) : [];
+    const rows: T[] = wanted.length ? row.hydrate(await (await scope.db()).query(sql, [wanted])) : [];
     const byParent = rowsByParent(rows);
     return ids.map((id) => byParent.get(id.toLowerCase()) ?? []);
   });
@@ -80,10 +74,10 @@ export interface NestedCountKey<F> {
 }
 
 /** Fetches the pages (first + 1 rows each, with `_parent` and `_micros`) of many parents in one statement. */
-export type PagesFetcher<F, T> = (m: EntityManager, parentIds: string[], page: Page, filter: F) => Promise<Array<T & { _parent: string }>>;
+export type PagesFetcher<F, T> = (db: TenantDb, parentIds: string[], page: Page, filter: F) => Promise<Array<T & { _parent: string }>>;
 
 /** Counts the rows of many parents in one grouped statement: rows `{_parent, count}`. */
-export type CountsFetcher<F> = (m: EntityManager, parentIds: string[], filter: F) => Promise<Array<{ _parent: string; count: number }>>;
+export type CountsFetcher<F> = (db: TenantDb, parentIds: string[], filter: F) => Promise<Array<{ _parent: string; count: number }>>;
 
 /** A short text naming a page request, for loader keys. */
 function pageKey(page: Page): string {
@@ -115,12 +109,12 @@ export function nestedPageLoader<F, T extends KeysetRow>(
   const argsOf = (k: NestedPageKey<F>) => `${pageKey(k.page)}|${filterKey(k.filter)}`;
   return new DataLoader<NestedPageKey<F>, T[], string>(
     async (keys) => {
-      const m = await scope.manager();
+      const db = await scope.db();
       const { args, groups } = byArguments(keys, argsOf);
       const pages = new Map<string, Map<string, T[]>>();
       for (const [name, group] of groups) {
         const ids = validIds(group.ids);
-        const byParent = rowsByParent(ids.length ? await fetch(m, ids, group.key.page, group.key.filter) : []);
+        const byParent = rowsByParent(ids.length ? await fetch(db, ids, group.key.page, group.key.filter) : []);
         for (const rows of byParent.values()) inKeysetOrder(rows);
         pages.set(name, byParent);
       }
@@ -139,12 +133,12 @@ export function nestedCountLoader<F>(
   const argsOf = (k: NestedCountKey<F>) => filterKey(k.filter);
   return new DataLoader<NestedCountKey<F>, number, string>(
     async (keys) => {
-      const m = await scope.manager();
+      const db = await scope.db();
       const { args, groups } = byArguments(keys, argsOf);
       const counts = new Map<string, Map<string, number>>();
       for (const [name, group] of groups) {
         const ids = validIds(group.ids);
-        const rows = ids.length ? await fetch(m, ids, group.key.filter) : [];
+        const rows = ids.length ? await fetch(db, ids, group.key.filter) : [];
         counts.set(name, new Map(rows.map((r) => [r._parent, Number(r.count)])));
       }
       return keys.map((k, i) => counts.get(args[i])!.get(k.parentId.toLowerCase()) ?? 0);

@@ -11,7 +11,7 @@ class Edge<T extends KeysetRow> {
 }
 
 function cursorOf(row: KeysetRow): string {
-  return encodeCursor(row._cursor ?? `${row._micros}:${row.id}`);
+  return encodeCursor(`${row._micros}:${row.id}`);
 }
 
 /** A Relay connection whose cursors and totalCount are computed only when a client reads them. */
@@ -22,7 +22,7 @@ export interface Connection<T> {
 }
 
 /**
- * The platform's `toConnection` for rows read with `keysetMicros` (LIMIT first + 1), with lazy
+ * The Relay connection of rows read with `keysetPage` (LIMIT first + 1), with lazy
  * parts: edge cursors are encoded on demand, and totalCount is a memoized getter (type-graphql's
  * field resolvers read a property without calling it, so a function would reach the client as a function).
  */

@@ -15,11 +15,6 @@ export function epochMs(column: string): string {
   return `date_part('epoch', ${column}) * 1000`;
 }
 
-/** SQL for the exact keyset micros of a row (as platform cursorKeySql), read as text. */
-export function keysetMicros(alias: string): string {
-  return `floor(extract(epoch from ${alias}.created_at) * 1000000)::bigint`;
-}
-
 /**
  * The columns one read selects: all of a type's fields, or only those a GraphQL selection asks
  * for plus the ones its field resolvers need. Rows read with a partial projection must not be
@@ -69,11 +64,10 @@ export class Projection {
   }
 }
 
-/** A row read for a page, with its keyset micros (`keysetMicros`, as text) or its cursor key. */
+/** A row read for a page, with its keyset micros (keyset.ts `keysetPage`, read as text). */
 export interface KeysetRow {
   id: string;
   _micros?: string;
-  _cursor?: string;
 }
 
 function keysetCompare(a: KeysetRow, b: KeysetRow): number {

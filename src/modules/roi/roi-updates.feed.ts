@@ -1,14 +1,16 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import type { AppServices } from '../../platform/context.js';
 import { AppError, check } from '../../platform/errors.js';
-import type { CoalescedSource } from '../../platform/live/coalescer.js';
+import { Coalescer, type CoalescedSource } from '../../platform/live/coalescer.js';
 import { inOwnScope, type LiveCaller } from '../../platform/live/live-context.js';
-import { LIVE_TOPICS, type DataChangedEvent, type MetricRecordedEvent } from '../../platform/live/topics.js';
-import { BUILT_IN_METRICS } from '../metrics/built-in-metrics.js';
+import { perServer } from '../../platform/live/per-server.js';
+import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
+import { builtInKeysTouchedBy } from '../metrics/built-in-metrics.js';
 import type { Interval } from '../metrics/interval.js';
-import { RoiService } from '../roi/roi.service.js';
-import type { RoiReport } from '../roi/roi.types.js';
-import { feedsOf } from './live-feeds.js';
+import { METRIC_RECORDED, type MetricRecordedEvent } from '../metrics/metric.events.js';
+import { ROI_MODEL_CHANGED, type RoiModelChangedEvent } from './roi.events.js';
+import { RoiService } from './roi.service.js';
+import type { RoiReport } from './roi.types.js';
 
 /** Arguments of roiUpdated. */
 export interface RoiUpdateArgs {
@@ -20,11 +22,8 @@ export interface RoiUpdateArgs {
   communityId?: string | null;
 }
 
-const SOURCE_KEYS: Partial<Record<DataChangedEvent['kind'], ReadonlySet<string>>> = {
-  relationship: new Set(BUILT_IN_METRICS.filter((m) => m.source === 'relationships').map((m) => m.key)),
-  conversation: new Set(BUILT_IN_METRICS.filter((m) => m.source === 'conversations').map((m) => m.key)),
-  'stage-change': new Set(BUILT_IN_METRICS.filter((m) => m.source === 'stage_changes').map((m) => m.key)),
-};
+/** roiUpdated's node-wide state: one recomputation per (tenant, model, window) at most every 250 ms. */
+export const roiFeeds = perServer(() => new Coalescer<RoiReport>({ intervalMs: 250 }));
 
 /** The coalescing key: one per tenant, model and window, shared by all their subscribers on this node. */
 export function roiKey(tenantId: string, a: RoiUpdateArgs): string {
@@ -50,17 +49,17 @@ function roiSource(app: AppServices, principal: Principal, args: RoiUpdateArgs):
     activate: (trigger) => {
       const tenant = principal.organizationId;
       const stops = [
-        app.pubsub.subscribe(tenant, LIVE_TOPICS.metricRecorded, (payload) => {
+        app.pubsub.subscribe(tenant, METRIC_RECORDED, (payload) => {
           if ((payload as MetricRecordedEvent).points.some((p) => (!uses || uses.has(p.metricKey)) && inWindow(Date.parse(p.at)))) trigger();
         }),
-        app.pubsub.subscribe(tenant, LIVE_TOPICS.dataChanged, (payload) => {
+        app.pubsub.subscribe(tenant, ROI_MODEL_CHANGED, (payload) => {
+          const { modelId } = payload as RoiModelChangedEvent;
+          if (!args.modelId || modelId.toLowerCase() === args.modelId.toLowerCase()) trigger();
+        }),
+        app.pubsub.subscribe(tenant, DATA_CHANGED, (payload) => {
           const event = payload as DataChangedEvent;
-          if (event.kind === 'roi-model') {
-            if (!args.modelId || event.id.toLowerCase() === args.modelId.toLowerCase()) trigger();
-            return;
-          }
-          const keys = SOURCE_KEYS[event.kind];
-          if (keys && (!uses || [...keys].some((k) => uses!.has(k))) && inWindow(Date.parse(event.at))) trigger();
+          const keys = builtInKeysTouchedBy(event);
+          if (keys.length && (!uses || keys.some((k) => uses!.has(k))) && inWindow(Date.parse(event.at))) trigger();
         }),
       ];
       return () => stops.forEach((stop) => stop());
@@ -81,7 +80,7 @@ export class RoiUpdatesService {
     check(!args.to || args.to.getTime() > args.from.getTime(), 'to', 'to must be after from');
     let leave = () => {};
     const queue = live.queue<RoiReport>(() => leave());
-    const membership = feedsOf(app).roi.join(roiKey(principal.organizationId, args), roiSource(app, principal, args), (result) => {
+    const membership = roiFeeds(app).join(roiKey(principal.organizationId, args), roiSource(app, principal, args), (result) => {
       if ('value' in result) return live.deliver(queue, result.value);
       // A model that no longer computes (say, a metric it uses is gone) ends the subscription with the reason.
       if (result.error instanceof AppError) return queue.fail(result.error);

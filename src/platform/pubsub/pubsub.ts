@@ -88,31 +88,3 @@ export class LocalListeners {
     return n;
   }
 }
-
-/** In-process PubSub, used when no REDIS_URL is configured. */
-export class MemoryPubSub implements PubSub {
-  private readonly local = new LocalListeners();
-
-  /** `onListenerError` hears what a throwing listener threw (the other listeners still run). */
-  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
-
-  async publish(tenantId: string, topic: string, payload: unknown): Promise<void> {
-    // Deliver asynchronously, as Redis would, so publishers never run listeners' work inline.
-    const channel = channelOf(tenantId, topic);
-    const meta: EventMeta = { publishedAt: Date.now() };
-    setImmediate(() => this.local.dispatch(channel, payload, meta, this.onListenerError));
-  }
-
-  subscribe(tenantId: string, topic: string, listener: Listener): () => void {
-    const { remove } = this.local.add(channelOf(tenantId, topic), listener);
-    return () => void remove();
-  }
-
-  listenerCount(): number {
-    return this.local.count();
-  }
-
-  async settled(): Promise<void> {}
-
-  async close(): Promise<void> {}
-}

@@ -2,7 +2,7 @@ import type { PubSub as SchemaPubSub } from 'type-graphql';
 
 /**
  * type-graphql insists on a PubSub when a schema has subscriptions, for topic-based ones. Ours
- * all bring their own `subscribe` (tenant-scoped, see src/platform/live), so topic-based
+ * all bring their own `subscribe` (tenant-scoped: each feature's `<name>.feed.ts`), so topic-based
  * subscriptions are refused outright rather than silently left tenant-blind.
  */
 export const NO_TOPIC_PUBSUB: SchemaPubSub = {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { channelOf, LocalListeners, type EventMeta, type Listener, type PubSub } from '../pubsub.js';
+import { channelOf, LocalListeners, type EventMeta, type Listener, type PubSub } from './pubsub.js';
 
 /** What goes over Redis: the payload with the publishing node and the publish time. */
 interface Envelope {

@@ -1,4 +1,5 @@
-import { channelOf, DISPATCH_CHUNK, LocalListeners, MemoryPubSub, type EventMeta } from './pubsub';
+import { MemoryPubSub } from './memory-pubsub';
+import { channelOf, DISPATCH_CHUNK, LocalListeners, type EventMeta } from './pubsub';
 
 const meta: EventMeta = { publishedAt: 1 };
 const turn = () => new Promise((r) => setImmediate(r));

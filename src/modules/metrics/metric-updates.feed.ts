@@ -1,23 +1,21 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import type { AppServices } from '../../platform/context.js';
 import { check } from '../../platform/errors.js';
-import { isUuid } from '../../platform/ids.js';
+import { isUuid } from '../../db/ids.js';
 import { inOwnScope, type LiveCaller } from '../../platform/live/live-context.js';
-import { LIVE_TOPICS, type DataChangedEvent, type MetricRecordedEvent } from '../../platform/live/topics.js';
-import type { EventMeta } from '../../platform/pubsub.js';
+import { perServer } from '../../platform/live/per-server.js';
+import { SharedFeeds } from '../../platform/live/shared-feeds.js';
+import type { EventMeta } from '../../platform/pubsub/pubsub.js';
+import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
 import { communityById } from '../communities/community.loaders.js';
-import { BUILT_IN_BY_KEY, type BuiltInSource } from '../metrics/built-in-metrics.js';
-import { resolveMetrics } from '../metrics/metric-catalog.js';
-import { aggregateMetrics } from '../metrics/metric-engine.js';
-import { feedsOf } from './live-feeds.js';
+import { BUILT_IN_BY_KEY, builtInKeysTouchedBy } from './built-in-metrics.js';
+import { resolveMetrics } from './metric-catalog.js';
+import { aggregateMetrics } from './metric-engine.js';
+import { METRIC_RECORDED, type MetricRecordedEvent } from './metric.events.js';
 import type { MetricUpdate } from './metric-update.type.js';
 
-/** The data changes each built-in source is derived from. */
-const SOURCE_OF_KIND: Partial<Record<DataChangedEvent['kind'], BuiltInSource>> = {
-  relationship: 'relationships',
-  conversation: 'conversations',
-  'stage-change': 'stage_changes',
-};
+/** metricUpdated's node-wide state for built-in keys: each data change turned into metric updates once per node. */
+export const builtInFeeds = perServer(() => new SharedFeeds<MetricUpdate>());
 
 /** Arguments of metricUpdated. */
 export interface MetricUpdateFilter {
@@ -40,7 +38,7 @@ export class MetricUpdatesService {
     const communityId = filter.communityId?.toLowerCase() ?? null;
     await inOwnScope(app, principal, async (scope) => {
       if (metricKey !== null) {
-        const metrics = await resolveMetrics(await scope.manager(), [metricKey]);
+        const metrics = await resolveMetrics(await scope.db(), [metricKey]);
         check(metrics.has(metricKey), 'metricKey', `metricKey '${metricKey}' is not a metric of this organization`);
       }
       if (communityId !== null) {
@@ -54,10 +52,10 @@ export class MetricUpdatesService {
       (metricKey === null || u.metricKey === metricKey) && (communityId === null || u.communityId === communityId);
     if (metricKey !== null && BUILT_IN_BY_KEY.has(metricKey)) {
       const key = `${principal.organizationId}:${metricKey}`;
-      stops.push(feedsOf(app).builtIns.join(key, builtInFeed(app, principal, metricKey), (u) => wanted(u) && live.deliver(queue, u)));
+      stops.push(builtInFeeds(app).join(key, builtInFeed(app, principal, metricKey), (u) => wanted(u) && live.deliver(queue, u)));
     } else {
       stops.push(
-        app.pubsub.subscribe(principal.organizationId, LIVE_TOPICS.metricRecorded, (payload, meta) => {
+        app.pubsub.subscribe(principal.organizationId, METRIC_RECORDED, (payload, meta) => {
           for (const u of updatesOf(payload as MetricRecordedEvent, meta)) if (wanted(u)) live.deliver(queue, u);
         }),
       );
@@ -84,11 +82,10 @@ function updatesOf(event: MetricRecordedEvent, meta: EventMeta): MetricUpdate[] 
  * change added to the metric, read back with the shared metrics engine around the change's time.
  */
 function builtInFeed(app: AppServices, principal: Principal, metricKey: string) {
-  const source = BUILT_IN_BY_KEY.get(metricKey)!.source;
   return (emit: (u: MetricUpdate) => void) =>
-    app.pubsub.subscribe(principal.organizationId, LIVE_TOPICS.dataChanged, (payload, meta) => {
+    app.pubsub.subscribe(principal.organizationId, DATA_CHANGED, (payload, meta) => {
       const event = payload as DataChangedEvent;
-      if (SOURCE_OF_KIND[event.kind] !== source) return;
+      if (!builtInKeysTouchedBy(event).includes(metricKey)) return;
       contribution(app, principal, metricKey, event, meta).then(
         (updates) => updates.forEach(emit),
         (error: unknown) => app.logger.warn('could not derive a built-in metric update', { error, metricKey }),
@@ -100,10 +97,9 @@ async function contribution(app: AppServices, principal: Principal, metricKey: s
   const at = new Date(event.at);
   // Event times are in ms; the rows behind them are in µs, so look 1 ms either side.
   return inOwnScope(app, principal, async (scope) => {
-    const m = await scope.manager();
-    const rows = await aggregateMetrics(m, {
-      tenantId: scope.tenantId,
-      metrics: await resolveMetrics(m, [metricKey]),
+    const db = await scope.db();
+    const rows = await aggregateMetrics(db, {
+      metrics: await resolveMetrics(db, [metricKey]),
       keys: [metricKey],
       from: new Date(at.getTime() - 1),
       to: new Date(at.getTime() + 1),

@@ -1,15 +1,17 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import type { AppServices } from '../../platform/context.js';
 import { NotFoundError } from '../../platform/errors.js';
-import type { CoalescedSource } from '../../platform/live/coalescer.js';
+import { Coalescer, type CoalescedSource } from '../../platform/live/coalescer.js';
 import { inOwnScope, type LiveCaller } from '../../platform/live/live-context.js';
-import { LIVE_TOPICS, type DataChangedEvent, type GoalChangedEvent, type MetricRecordedEvent } from '../../platform/live/topics.js';
-import { BUILT_IN_METRICS } from '../metrics/built-in-metrics.js';
-import type { GoalProgressValue } from '../goals/goal-progress.js';
-import { GOAL_COLUMNS, type Goal } from '../goals/goal.entity.js';
-import { goalProgressLoader } from '../goals/goal.loaders.js';
-import { GoalService } from '../goals/goal.service.js';
-import { feedsOf } from './live-feeds.js';
+import { perServer } from '../../platform/live/per-server.js';
+import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
+import { builtInKeysTouchedBy } from '../metrics/built-in-metrics.js';
+import { METRIC_RECORDED, type MetricRecordedEvent } from '../metrics/metric.events.js';
+import type { GoalProgressValue } from './goal-progress.js';
+import { GOAL_COLUMNS, type Goal } from './goal.entity.js';
+import { GOAL_CHANGED, type GoalChangedEvent } from './goal.events.js';
+import { goalProgressLoader } from './goal.loaders.js';
+import { GoalService } from './goal.service.js';
 
 /** One recomputation's outcome for a tenant: the progress of the goals touched, and the goals deleted. */
 export interface GoalBatch {
@@ -17,11 +19,8 @@ export interface GoalBatch {
   deleted: string[];
 }
 
-const BUILT_IN_KEYS_OF_KIND: Partial<Record<DataChangedEvent['kind'], string[]>> = {
-  relationship: BUILT_IN_METRICS.filter((m) => m.source === 'relationships').map((m) => m.key),
-  conversation: BUILT_IN_METRICS.filter((m) => m.source === 'conversations').map((m) => m.key),
-  'stage-change': BUILT_IN_METRICS.filter((m) => m.source === 'stage_changes').map((m) => m.key),
-};
+/** goalProgressUpdated's node-wide state: the progress of the goals a tenant's writes touched, at most every 250 ms. */
+export const goalFeeds = perServer(() => new Coalescer<GoalBatch>({ intervalMs: 250 }));
 
 /** What changed since the last recomputation: goals by id, and metric keys with the time span written. */
 class Touched {
@@ -61,7 +60,7 @@ function goalSource(app: AppServices, principal: Principal): CoalescedSource<Goa
       if (!t.goals.size && !t.spans.size) return { progress: [], deleted };
       return inOwnScope(app, principal, async (scope) => {
         const keys = [...t.spans.keys()];
-        const goals = (await (await scope.manager()).query(
+        const goals = (await (await scope.db()).query(
           `SELECT ${GOAL_COLUMNS} FROM goals g
            WHERE g.id = ANY($1::uuid[]) OR EXISTS (
              SELECT 1 FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS s(key, min_at, max_at)
@@ -80,18 +79,18 @@ function goalSource(app: AppServices, principal: Principal): CoalescedSource<Goa
     activate: (trigger) => {
       const tenant = principal.organizationId;
       const stops = [
-        app.pubsub.subscribe(tenant, LIVE_TOPICS.metricRecorded, (payload) => {
+        app.pubsub.subscribe(tenant, METRIC_RECORDED, (payload) => {
           for (const p of (payload as MetricRecordedEvent).points) touched.metric(p.metricKey, Date.parse(p.at));
           trigger();
         }),
-        app.pubsub.subscribe(tenant, LIVE_TOPICS.dataChanged, (payload) => {
+        app.pubsub.subscribe(tenant, DATA_CHANGED, (payload) => {
           const event = payload as DataChangedEvent;
-          const keys = BUILT_IN_KEYS_OF_KIND[event.kind];
-          if (!keys) return;
+          const keys = builtInKeysTouchedBy(event);
+          if (!keys.length) return;
           for (const key of keys) touched.metric(key, Date.parse(event.at));
           trigger();
         }),
-        app.pubsub.subscribe(tenant, LIVE_TOPICS.goalChanged, (payload) => {
+        app.pubsub.subscribe(tenant, GOAL_CHANGED, (payload) => {
           const event = payload as GoalChangedEvent;
           (event.deleted ? touched.deleted : touched.goals).add(event.goalId.toLowerCase());
           trigger();
@@ -123,7 +122,7 @@ export class GoalProgressService {
           });
     let leave = () => {};
     const queue = live.queue<GoalProgressValue>(() => leave());
-    const membership = feedsOf(app).goals.join(principal.organizationId, goalSource(app, principal), (result) => {
+    const membership = goalFeeds(app).join(principal.organizationId, goalSource(app, principal), (result) => {
       if ('error' in result) return void app.logger.warn('goal progress recomputation failed', { error: result.error });
       for (const p of result.value.progress) if (id === null || p.goalId === id) live.deliver(queue, p);
       if (id !== null && result.value.deleted.includes(id)) queue.end();

@@ -1,7 +1,8 @@
-import type { Config } from '../config.js';
-import { RedisPubSub } from './live/redis-pubsub.js';
-import type { Logger } from './logger.js';
-import { MemoryPubSub, type PubSub } from './pubsub.js';
+import type { Config } from '../../config.js';
+import type { Logger } from '../logger.js';
+import { MemoryPubSub } from './memory-pubsub.js';
+import type { PubSub } from './pubsub.js';
+import { RedisPubSub } from './redis-pubsub.js';
 
 /** The PubSub for this configuration: through Redis with REDIS_URL (several nodes), in-process without. */
 export function createPubSub(config: Config, logger: Logger): PubSub {
