@@ -44,10 +44,10 @@ export async function generate(ds: DataSource, organizationId: string): Promise<
     [organizationId, COMMUNITIES],
   );
   await ds.query(
-    `INSERT INTO relationships (organization_id, community_id, name, handle, company, stage, qualified, created_at, updated_at)
+    `INSERT INTO relationships (organization_id, community_id, name, handle, company, stage, qualified, created_at, updated_at, connected_at)
      SELECT $1, c.id, 'Person ' || c.n || '-' || j, '@person' || c.n || '_' || j, 'Company ' || (j % 37),
             (ARRAY['CONNECTED', 'ENGAGED', 'LEAD', 'OPPORTUNITY', 'CUSTOMER'])[1 + j % 5], j % 3 = 0,
-            c.created_at + j * interval '1 second', c.created_at + j * interval '1 second'
+            c.created_at + j * interval '1 second', c.created_at + j * interval '1 second', c.created_at + j * interval '1 second'
        FROM (SELECT id, created_at, row_number() OVER (ORDER BY created_at) AS n FROM communities WHERE organization_id = $1) c,
             generate_series(1, $2::int) j`,
     [organizationId, RELATIONSHIPS_PER_COMMUNITY],

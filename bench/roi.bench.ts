@@ -46,11 +46,11 @@ async function generate(ds: DataSource, org: string, points: number): Promise<vo
   );
   await ds.query(
     `WITH c AS (SELECT array_agg(id ORDER BY name) AS ids FROM communities WHERE organization_id = $1)
-     INSERT INTO relationships (organization_id, community_id, name, stage, created_at)
+     INSERT INTO relationships (organization_id, community_id, name, stage, created_at, connected_at)
      SELECT $1, c.ids[1 + floor(random() * 100)::int], 'Person ' || i,
-            (ARRAY['CONNECTED', 'ENGAGED', 'LEAD', 'OPPORTUNITY', 'CUSTOMER'])[1 + floor(random() * 5)::int],
-            timestamptz '${YEAR_START}' + (random() * 300 * 86400) * interval '1 second'
-       FROM generate_series(1, $2::int) i, c`,
+            (ARRAY['CONNECTED', 'ENGAGED', 'LEAD', 'OPPORTUNITY', 'CUSTOMER'])[1 + floor(random() * 5)::int], t.at, t.at
+       FROM generate_series(1, $2::int) i, c,
+            LATERAL (SELECT timestamptz '${YEAR_START}' + (random() * 300 * 86400 + i * 0) * interval '1 second' AS at) t`,
     [org, RELATIONSHIPS],
   );
   // Created as CONNECTED, then moved up to their stage a few weeks later.

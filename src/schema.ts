@@ -9,6 +9,7 @@ import { ViewerResolver } from './modules/members/viewer.resolver.js';
 import { AuthResolver } from './modules/members/auth.resolver.js';
 import { CommunityResolver } from './modules/communities/community.resolver.js';
 import { RelationshipResolver } from './modules/relationships/relationship.resolver.js';
+import { RelationshipIdentityResolver } from './modules/relationships/relationship-identity.resolver.js';
 import { ConversationResolver } from './modules/conversations/conversation.resolver.js';
 import { MetricResolver } from './modules/metrics/metric.resolver.js';
 import { GoalResolver } from './modules/goals/goal.resolver.js';
@@ -24,6 +25,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ApiKeyResolver,
   CommunityResolver,
   RelationshipResolver,
+  RelationshipIdentityResolver,
   ConversationResolver,
   MetricResolver,
   GoalResolver,

@@ -16,29 +16,18 @@ const WINDOW = { from: '2026-02-01T00:00:00.000Z', to: '2026-02-08T00:00:00.000Z
 const UPDATE = `mutation ($id: ID!, $input: UpdateRelationshipInput!) { updateRelationship(id: $id, input: $input) { id } }`;
 
 /**
- * Creates a relationship through GraphQL, moves it through `moves` with updateRelationship, then
- * dates its creation (and creation stage change) and each move, as the owner, since the API stamps
- * them with the current time.
+ * Creates a relationship through GraphQL, connected at `connectedAt`, then moves it through
+ * `moves` with updateRelationship, each at its own stageChangedAt: the past, told through the API.
  */
 async function relationship(
   tenant: Tenant,
   community: string,
-  createdAt: string,
+  connectedAt: string,
   input: Record<string, unknown>,
   moves: Array<[string, string]> = [],
 ): Promise<string> {
-  const id = await createRelationship(tenant.client, community, input);
-  for (const [stage] of moves) await tenant.client.data(UPDATE, { id, input: { stage } });
-  const changes: Array<{ id: string }> = await t.ds.query(
-    `SELECT id FROM relationship_stage_changes WHERE relationship_id = $1 ORDER BY changed_at, id`,
-    [id],
-  );
-  expect(changes).toHaveLength(moves.length + 1);
-  const times = [createdAt, ...moves.map(([, at]) => at)];
-  for (let i = 0; i < changes.length; i++) {
-    await t.ds.query(`UPDATE relationship_stage_changes SET changed_at = $2 WHERE id = $1`, [changes[i].id, times[i]]);
-  }
-  await t.ds.query(`UPDATE relationships SET created_at = $2 WHERE id = $1`, [id, createdAt]);
+  const id = await createRelationship(tenant.client, community, { ...input, connectedAt });
+  for (const [stage, stageChangedAt] of moves) await tenant.client.data(UPDATE, { id, input: { stage, stageChangedAt } });
   return id;
 }
 

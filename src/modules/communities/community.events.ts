@@ -6,9 +6,15 @@ export const DATA_CHANGED = 'data-changed';
 
 /** Payload of `DATA_CHANGED`. */
 export interface DataChangedEvent {
-  kind: 'community' | 'relationship' | 'conversation' | 'stage-change';
+  kind: 'community' | 'relationship' | 'conversation' | 'stage-change' | 'merge';
   id: string;
   communityId: string | null;
-  /** ISO time the change counts at (occurredAt of a conversation, the change time otherwise). */
+  /** ISO time the change counts at (occurredAt of a conversation, the change time otherwise; a merge: the earliest time it moved). */
   at: string;
+  /** A merge: the latest time whose figures it moved. */
+  until?: string;
+  /** A merge: the built-in metric keys whose figures it moved. */
+  keys?: string[];
+  /** A merge: what it added to (or, negative, took from) each built-in metric, by community and ISO time. */
+  points?: Array<{ metricKey: string; communityId: string | null; at: string; value: number }>;
 }

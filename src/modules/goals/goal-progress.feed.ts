@@ -88,6 +88,8 @@ function goalSource(app: AppServices, principal: Principal): CoalescedSource<Goa
           const keys = builtInKeysTouchedBy(event);
           if (!keys.length) return;
           for (const key of keys) touched.metric(key, Date.parse(event.at));
+          // A merge moves figures from `at` to `until`.
+          if (event.until) for (const key of keys) touched.metric(key, Date.parse(event.until));
           trigger();
         }),
         app.pubsub.subscribe(tenant, GOAL_CHANGED, (payload) => {

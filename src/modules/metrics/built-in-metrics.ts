@@ -1,4 +1,5 @@
 import type { DataChangedEvent } from '../communities/community.events.js';
+import { FUNNEL, stageRank } from '../relationships/relationship-history.js';
 import { RelationshipStage } from '../relationships/relationship-stage.js';
 import { MetricAggregation } from './metric-aggregation.js';
 import type { MetricDefinition } from './metric-definition.entity.js';
@@ -19,13 +20,6 @@ export interface BuiltInMetric {
   count: string;
 }
 
-/** Funnel rank of a stage, 1-based in RelationshipStage's declaration order (CONNECTED = 1). */
-export function stageRank(stage: RelationshipStage): number {
-  return FUNNEL.indexOf(stage) + 1;
-}
-
-const FUNNEL: readonly RelationshipStage[] = Object.values(RelationshipStage);
-
 /** The funnel as an SQL text[] literal; its values come from the enum, never from input. */
 export const FUNNEL_SQL = `ARRAY[${FUNNEL.map((s) => `'${s}'`).join(', ')}]::text[]`;
 
@@ -36,10 +30,12 @@ function counted(filter: string | null): { value: string; count: string } {
 
 /**
  * A relationship reaches a stage when a stage change first takes it to that stage or a later one:
- * its rank before the change (the highest rank it had ever been moved to, or the change's from
- * stage) is below the stage's, its rank after is at or above. Each relationship reaches a stage
- * at most once, however often it moves down and up again; a relationship created at a stage
- * (its first change, from null) reaches it, and the earlier ones, at its creation.
+ * the highest rank of its changes before this one (in (changed_at, id) order) is below the stage's,
+ * its rank after is at or above. Each relationship reaches a stage at most once, however often it
+ * moves down and up again; one that began at a stage (its first change, from null) reaches it, and
+ * the earlier ones, at its connectedAt. Only earlier changes count, never from_stage: a merged
+ * relationship holds the changes of all its parts, so each stage counts once, at the earliest time
+ * any part reached it, and changes at the same instant count once whatever their order.
  */
 function reached(stage: RelationshipStage): { value: string; count: string } {
   const rank = stageRank(stage);
@@ -52,7 +48,7 @@ export const BUILT_IN_METRICS: readonly BuiltInMetric[] = [
     key: 'relationships',
     name: 'Relationships',
     aggregation: MetricAggregation.COUNT,
-    description: 'Relationships created in the window.',
+    description: 'Relationships connected in the window (connectedAt; by default their creation).',
     source: 'relationships',
     ...counted(null),
   },
@@ -60,7 +56,7 @@ export const BUILT_IN_METRICS: readonly BuiltInMetric[] = [
     key: 'qualified_relationships',
     name: 'Qualified relationships',
     aggregation: MetricAggregation.COUNT,
-    description: 'Qualified relationships created in the window.',
+    description: 'Qualified relationships connected in the window (connectedAt; by default their creation).',
     source: 'relationships',
     ...counted('x.qualified'),
   },
@@ -128,8 +124,9 @@ const SOURCE_OF_KIND: Partial<Record<DataChangedEvent['kind'], BuiltInSource>> =
 const KEYS_OF_SOURCE = new Map<BuiltInSource, readonly string[]>();
 for (const m of BUILT_IN_METRICS) KEYS_OF_SOURCE.set(m.source, [...(KEYS_OF_SOURCE.get(m.source) ?? []), m.key]);
 
-/** The built-in metric keys a change of relationship data may move, at the change's time. */
+/** The built-in metric keys a change of relationship data may move, at the change's time (a merge: from `at` to `until`). */
 export function builtInKeysTouchedBy(event: DataChangedEvent): readonly string[] {
+  if (event.kind === 'merge') return event.keys ?? [];
   const source = SOURCE_OF_KIND[event.kind];
   return source ? KEYS_OF_SOURCE.get(source)! : [];
 }
@@ -174,11 +171,8 @@ const joinRelationship = `JOIN relationships r ON r.organization_id = x.organiza
 function rankedStageChanges(tenant: string, bounds: { minFrom: string; maxTo: string }): string {
   return `(SELECT s.organization_id, s.relationship_id, s.changed_at,
       array_position(${FUNNEL_SQL}, s.to_stage) AS to_rank,
-      greatest(
-        coalesce(array_position(${FUNNEL_SQL}, s.from_stage), 0),
-        coalesce(max(array_position(${FUNNEL_SQL}, s.to_stage)) OVER (
-          PARTITION BY s.relationship_id ORDER BY s.changed_at, s.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-      ) AS before_rank
+      coalesce(max(array_position(${FUNNEL_SQL}, s.to_stage)) OVER (
+        PARTITION BY s.relationship_id ORDER BY s.changed_at, s.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_rank
     FROM relationship_stage_changes s
     WHERE s.organization_id = ${tenant} AND s.changed_at < ${bounds.maxTo}
       AND s.relationship_id IN (
@@ -191,7 +185,7 @@ function rankedStageChanges(tenant: string, bounds: { minFrom: string; maxTo: st
 export const SOURCE_TABLES: Readonly<Record<BuiltInSource, SourceTable>> = {
   relationships: {
     from: () => `relationships x`,
-    time: 'x.created_at',
+    time: 'x.connected_at',
     community: 'x.community_id',
   },
   conversations: {

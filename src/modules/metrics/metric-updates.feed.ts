@@ -85,6 +85,14 @@ function builtInFeed(app: AppServices, principal: Principal, metricKey: string) 
   return (emit: (u: MetricUpdate) => void) =>
     app.pubsub.subscribe(principal.organizationId, DATA_CHANGED, (payload, meta) => {
       const event = payload as DataChangedEvent;
+      if (event.kind === 'merge') {
+        // A merge carries what it added and took away: nothing to read back.
+        const committedAt = new Date(meta.publishedAt);
+        for (const p of event.points ?? []) {
+          if (p.metricKey === metricKey) emit({ ...p, at: new Date(p.at), committedAt });
+        }
+        return;
+      }
       if (!builtInKeysTouchedBy(event).includes(metricKey)) return;
       contribution(app, principal, metricKey, event, meta).then(
         (updates) => updates.forEach(emit),

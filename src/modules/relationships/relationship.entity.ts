@@ -43,6 +43,14 @@ export class Relationship {
   @Column('boolean', { default: false })
   qualified!: boolean;
 
+  @Field({ description: 'When the relationship began: given on creation (connectedAt), else its creation. Built-in metrics count it then.' })
+  @Column('timestamptz', { name: 'connected_at', default: () => 'clock_timestamp()' })
+  connectedAt!: Date;
+
+  @Field(() => String, { nullable: true, description: 'The caller’s own id for it (say, a CRM id), unique in the organization; null when none was given.' })
+  @Column('text', { name: 'external_id', nullable: true })
+  externalId!: string | null;
+
   /** The member who created it; null when an API key did. */
   @Column('uuid', { name: 'owner_id', nullable: true })
   ownerId!: string | null;
@@ -72,12 +80,14 @@ export const RELATIONSHIP_FIELDS: ColumnMap = {
   stage: { sql: 'r.stage' },
   qualified: { sql: 'r.qualified' },
   ownerId: { sql: 'r.owner_id' },
+  connectedAt: { sql: epochMs('r.connected_at'), time: true },
+  externalId: { sql: 'r.external_id' },
   createdAt: { sql: epochMs('r.created_at'), time: true },
   updatedAt: { sql: epochMs('r.updated_at'), time: true },
 };
 
 /** Columns that Relationship's field resolvers read. */
-export const RELATIONSHIP_NEEDS = { community: ['communityId'], owner: ['ownerId'] } as const;
+export const RELATIONSHIP_NEEDS = { community: ['communityId'], owner: ['ownerId'], identities: ['communityId', 'handle'] } as const;
 
 /** Every column of a relationship. */
 export const RELATIONSHIP_ROW = new Projection(RELATIONSHIP_FIELDS, null);

@@ -1,4 +1,4 @@
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import type { TenantScope } from '../../platform/context.js';
 import type { User } from '../members/user.entity.js';
 import {
@@ -17,6 +17,7 @@ import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
 import { relationshipWhere, type RelationshipConditions } from './relationship.sql.js';
 import type { RelationshipStageChange } from './stage-change.entity.js';
 import { STRENGTH_SQL } from './strength.js';
+import { identityKey, type RelationshipIdentity } from './relationship-identity.types.js';
 
 /** A relationship by id (null when unknown or another tenant's). */
 export function relationshipById(scope: TenantScope): DataLoader<string, Relationship | null> {
@@ -100,4 +101,37 @@ export function communityRelationshipTotals(scope: TenantScope) {
     );
   };
   return nestedCountLoader(scope, fetch);
+}
+
+const IDENTITY_ROW = new Projection({ platform: { sql: 'x.platform' }, handle: { sql: 'x.handle' } }, null);
+
+/**
+ * Each relationship's identities: its own handle on its community's platform first, then the ones
+ * added, oldest first. An added one equal to the own handle (case-insensitively) shows once.
+ */
+export function identitiesOf(scope: TenantScope): DataLoader<string, RelationshipIdentity[]> {
+  const loader = listPerParentLoader<RelationshipIdentity & { _parent: string }>(
+    scope,
+    `SELECT ${IDENTITY_ROW.sql}, x._parent FROM (
+       SELECT r.id AS _parent, c.platform, r.handle, 0 AS o, r.created_at AS t, r.id
+         FROM relationships r JOIN communities c ON c.organization_id = r.organization_id AND c.id = r.community_id
+        WHERE r.id = ANY($1::uuid[]) AND r.handle IS NOT NULL
+       UNION ALL
+       SELECT i.relationship_id, i.platform, i.handle, 1, i.created_at, i.id FROM relationship_identities i WHERE i.relationship_id = ANY($1::uuid[])
+     ) x ORDER BY x._parent, x.o, x.t, x.id`,
+    IDENTITY_ROW,
+  );
+  return new DataLoader<string, RelationshipIdentity[]>(async (ids) => {
+    const lists = await loader.loadMany(ids);
+    return lists.map((list) => {
+      if (list instanceof Error) return list;
+      const seen = new Set<string>();
+      return list
+        .filter((i) => {
+          const key = identityKey(i);
+          return !seen.has(key) && seen.add(key);
+        })
+        .map(({ platform, handle }) => ({ platform, handle }));
+    });
+  });
 }

@@ -9,13 +9,15 @@ import { optionalText, requiredText } from '../../platform/input.js';
 import type { User } from '../members/user.entity.js';
 import { keysetPage } from '../../platform/sql/keyset.js';
 import { SqlParams } from '../../platform/sql/sql-params.js';
-import { RelationshipStage } from './relationship-stage.js';
+import type { RelationshipStage } from './relationship-stage.js';
+import { planHistory, planStageChange } from './relationship-history.js';
 import { epochMs, type Projection } from '../../platform/sql/projection.js';
 import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
 import type { CommunityRelationshipFilter, CreateRelationshipInput, RelationshipFilter, UpdateRelationshipInput } from './relationship.inputs.js';
 import {
   communityRelationshipPages,
   communityRelationshipTotals,
+  identitiesOf,
   memberById,
   relationshipById,
   stageChangesOf,
@@ -25,7 +27,8 @@ import { relationshipConditions, relationshipWhere } from './relationship.sql.js
 import type { RelationshipStageChange } from './stage-change.entity.js';
 import { connectionOf, type Connection } from '../../platform/sql/connection.js';
 
-type Written = Relationship & { _changeId: string | null; _changedAt: number | null };
+/** A written row, with the stage changes written with it (id, epoch ms). */
+type Written = Relationship & { _changes: Array<{ id: string; at: number }> | null };
 
 /** Relationships of the caller's organization and their stage history. */
 export class RelationshipService {
@@ -87,38 +90,61 @@ export class RelationshipService {
     return relationship.ownerId ? this.scope.loader(memberById).load(relationship.ownerId) : null;
   }
 
-  /** Creates a relationship in an active community, recording its stage as the first stage change. */
+  /**
+   * Creates a relationship in an active community, with its past when given (relationship-history.ts):
+   * its start and every stage change are recorded at their own times.
+   */
   async create(input: CreateRelationshipInput): Promise<Relationship> {
     const values = [
       requiredText(input.name, 'name', 200),
       optionalText(input.handle, 'handle', 200),
       optionalText(input.company, 'company', 200),
-      input.stage ?? RelationshipStage.CONNECTED,
       input.qualified ?? false,
     ];
+    const externalId = optionalText(input.externalId, 'externalId', 200);
+    const plan = planHistory(input, new Date());
     const community = await new CommunityService(this.scope).find(input.communityId);
     if (!community) throw new NotFoundError('Community', input.communityId);
     check(!community.archivedAt, 'communityId', 'communityId names an archived community, which takes no new relationships');
     const db = await this.scope.db();
+    const p = new SqlParams();
+    const connectedAt = plan.connectedAt ? p.add(plan.connectedAt.toISOString(), 'timestamptz') : '(SELECT at FROM t)';
+    // Without connectedAt the one change has no time of its own: it is the relationship's start.
+    const times = plan.connectedAt ? plan.changes.map((c) => c.at.toISOString()) : [null];
     const [row]: Written[] = await db.query(
       `WITH t AS (SELECT clock_timestamp() AS at), r AS (
-         INSERT INTO relationships (organization_id, community_id, name, handle, company, stage, qualified, owner_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT at FROM t), (SELECT at FROM t)) RETURNING *
+         INSERT INTO relationships AS r (organization_id, community_id, name, handle, company, qualified, stage, owner_id,
+                                         external_id, connected_at, created_at, updated_at)
+         VALUES (${p.add(db.tenantId, 'uuid')}, ${p.add(community.id, 'uuid')}, ${values.map((v) => p.add(v)).join(', ')},
+                 ${p.add(plan.stage)}, ${p.add(this.scope.principal.userId ?? null, 'uuid')}, ${p.add(externalId, 'text')}, ${connectedAt},
+                 (SELECT at FROM t), (SELECT at FROM t))
+         ON CONFLICT ON CONSTRAINT relationships_external_id_key DO NOTHING
+         RETURNING *
        ), s AS (
          INSERT INTO relationship_stage_changes (organization_id, relationship_id, from_stage, to_stage, changed_at)
-         SELECT organization_id, id, NULL, stage, created_at FROM r RETURNING id, changed_at
+         SELECT r.organization_id, r.id, c.from_stage, c.to_stage, coalesce(c.at, r.connected_at)
+           FROM r, unnest(${p.add(plan.changes.map((c) => c.from), 'text[]')}, ${p.add(plan.changes.map((c) => c.to), 'text[]')},
+                          ${p.add(times, 'timestamptz[]')}) AS c(from_stage, to_stage, at)
+         RETURNING id, changed_at
        )
-       SELECT ${RELATIONSHIP_ROW.sql}, s.id AS "_changeId", ${epochMs('s.changed_at')} AS "_changedAt" FROM r, s`,
-      [db.tenantId, community.id, ...values, this.scope.principal.userId ?? null],
+       SELECT ${RELATIONSHIP_ROW.sql},
+              (SELECT json_agg(json_build_object('id', s.id, 'at', ${epochMs('s.changed_at')})) FROM s) AS "_changes"
+         FROM r`,
+      p.values,
     );
-    return this.written(row, 'relationship');
+    check(row !== undefined, 'externalId', `externalId '${externalId}' is already the id of another relationship of this organization`);
+    return this.written(row, 'connectedAt');
   }
 
-  /** Changes the given fields; a new stage is recorded as a stage change at the time of the change. */
+  /**
+   * Changes the given fields; a new stage is recorded as a stage change at stageChangedAt (default
+   * now), which must not be before the last change.
+   */
   async update(id: string, input: UpdateRelationshipInput): Promise<Relationship> {
     for (const field of ['name', 'stage', 'qualified'] as const) {
       check(input[field] !== null, field, `${field} cannot be null`);
     }
+    check(input.stageChangedAt == null || input.stage != null, 'stageChangedAt', 'stageChangedAt is the time of a stage change: give it with a stage');
     const params = new SqlParams();
     const sets = ['updated_at = clock_timestamp()'];
     if (input.name != null) sets.push(`name = ${params.add(requiredText(input.name, 'name', 200))}`);
@@ -129,19 +155,26 @@ export class RelationshipService {
     if (!isUuid(id)) throw new NotFoundError('Relationship', id);
     const db = await this.scope.db();
     // Locked first, so concurrent updates record a gapless chain of stage changes.
-    const [old]: Array<{ stage: RelationshipStage }> = await db.query(`SELECT r.stage FROM relationships r WHERE r.id = $1 FOR UPDATE`, [id]);
+    const [old]: Array<{ stage: RelationshipStage; last: Date | null }> = await db.query(
+      `SELECT r.stage, (SELECT max(s.changed_at) FROM relationship_stage_changes s WHERE s.relationship_id = r.id) AS last
+         FROM relationships r WHERE r.id = $1 FOR UPDATE`,
+      [id],
+    );
     if (!old) throw new NotFoundError('Relationship', id);
+    const changedAt =
+      input.stageChangedAt != null ? params.add(planStageChange(input.stageChangedAt, old.last ?? new Date(0), new Date()).toISOString(), 'timestamptz') : 'updated_at';
     const [row]: Written[] = await db.query(
       `WITH r AS (UPDATE relationships SET ${sets.join(', ')} WHERE id = ${params.add(id)} RETURNING *),
        s AS (
          INSERT INTO relationship_stage_changes (organization_id, relationship_id, from_stage, to_stage, changed_at)
-         SELECT organization_id, id, ${params.add(old.stage)}, stage, updated_at FROM r WHERE stage <> ${params.add(old.stage)}
+         SELECT organization_id, id, ${params.add(old.stage)}, stage, ${changedAt} FROM r WHERE stage <> ${params.add(old.stage)}
          RETURNING id, changed_at
        )
-       SELECT ${RELATIONSHIP_ROW.sql}, s.id AS "_changeId", ${epochMs('s.changed_at')} AS "_changedAt" FROM r LEFT JOIN s ON TRUE`,
+       SELECT ${RELATIONSHIP_ROW.sql}, (SELECT json_agg(json_build_object('id', s.id, 'at', ${epochMs('s.changed_at')})) FROM s) AS "_changes"
+         FROM r`,
       params.values,
     );
-    return this.written(row, 'relationship');
+    return this.written(row, 'updatedAt');
   }
 
   /** Rows read for a page answer later by-id loads (`conversation.relationship`) without a statement. */
@@ -150,21 +183,31 @@ export class RelationshipService {
     for (const row of rows) byId.prime(row.id, row);
   }
 
-  /** Refreshes this request's loaders and publishes the change (and its stage change) after commit. */
-  private written(row: Written, kind: 'relationship'): Relationship {
+  /** Refreshes this request's loaders and publishes the change (at its `time`) and its stage changes after commit. */
+  private written(row: Written, time: 'connectedAt' | 'updatedAt'): Relationship {
     RELATIONSHIP_ROW.hydrate([row]);
-    const { _changeId, _changedAt, ...relationship } = row;
-    this.scope.loader(relationshipById).clear(row.id).prime(row.id, relationship);
-    this.scope.loader(stageChangesOf).clear(row.id);
-    this.scope.loader(communityRelationshipCounts).clear(row.communityId);
-    this.scope.loader(communityRelationshipPages).clearAll();
-    this.scope.loader(communityRelationshipTotals).clearAll();
-    const event: DataChangedEvent = { kind, id: row.id, communityId: row.communityId, at: row.updatedAt.toISOString() };
+    const at = row[time];
+    const { _changes, ...relationship } = row;
+    this.forget([row.id], [row.communityId]);
+    this.scope.loader(relationshipById).prime(row.id, relationship);
+    const event: DataChangedEvent = { kind: 'relationship', id: row.id, communityId: row.communityId, at: at.toISOString() };
     this.scope.publishAfterCommit(DATA_CHANGED, event);
-    if (_changeId && _changedAt !== null) {
-      const change: DataChangedEvent = { kind: 'stage-change', id: _changeId, communityId: row.communityId, at: new Date(_changedAt).toISOString() };
-      this.scope.publishAfterCommit(DATA_CHANGED, change);
+    for (const change of _changes ?? []) {
+      const changed: DataChangedEvent = { kind: 'stage-change', id: change.id, communityId: row.communityId, at: new Date(change.at).toISOString() };
+      this.scope.publishAfterCommit(DATA_CHANGED, changed);
     }
     return relationship;
+  }
+
+  /** Clears what this request's loaders hold of these relationships and communities. */
+  forget(ids: readonly string[], communityIds: readonly string[]): void {
+    for (const id of ids) {
+      this.scope.loader(relationshipById).clear(id);
+      this.scope.loader(stageChangesOf).clear(id);
+      this.scope.loader(identitiesOf).clear(id);
+    }
+    for (const id of communityIds) this.scope.loader(communityRelationshipCounts).clear(id);
+    this.scope.loader(communityRelationshipPages).clearAll();
+    this.scope.loader(communityRelationshipTotals).clearAll();
   }
 }

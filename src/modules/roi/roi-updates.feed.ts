@@ -59,7 +59,9 @@ function roiSource(app: AppServices, principal: Principal, args: RoiUpdateArgs):
         app.pubsub.subscribe(tenant, DATA_CHANGED, (payload) => {
           const event = payload as DataChangedEvent;
           const keys = builtInKeysTouchedBy(event);
-          if (keys.length && (!uses || keys.some((k) => uses!.has(k))) && inWindow(Date.parse(event.at))) trigger();
+          const span = { from: Date.parse(event.at), to: Date.parse(event.until ?? event.at) };
+          const overlaps = span.to >= args.from.getTime() && (!args.to || span.from < args.to.getTime());
+          if (keys.length && (!uses || keys.some((k) => uses!.has(k))) && overlaps) trigger();
         }),
       ];
       return () => stops.forEach((stop) => stop());
