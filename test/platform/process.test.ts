@@ -35,7 +35,10 @@ async function startProcess(env: Record<string, string | undefined>): Promise<Ru
       }
     };
     child.stdout!.on('data', onData);
-    void exit.then(() => reject(new Error(`server exited early:\n${out}`)));
+    void exit.then(() => {
+      clearTimeout(timer); // else the timer holds the Jest worker for a minute after an early exit
+      reject(new Error(`server exited early:\n${out}`));
+    });
   });
   return { child, url, exit, output: () => out };
 }
