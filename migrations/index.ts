@@ -3,7 +3,15 @@ import { Platform1764000000000 } from './1764000000000-platform.js';
 import { RelationshipGraph1764000001000 } from './1764000001000-relationship-graph.js';
 import { MetricsGoals1764000002000 } from './1764000002000-metrics-goals.js';
 import { Roi1764000003000 } from './1764000003000-roi.js';
+import { Teams1764000011000 } from './1764000011000-teams.js';
 import { HistoryIdentities1764001200000 } from './1764001200000-history-identities.js';
 
 /** Every migration, oldest first. A new one is appended here. */
-export const migrations: Array<new () => MigrationInterface> = [Platform1764000000000, RelationshipGraph1764000001000, MetricsGoals1764000002000, Roi1764000003000, HistoryIdentities1764001200000];
+export const migrations: Array<new () => MigrationInterface> = [
+  Platform1764000000000,
+  RelationshipGraph1764000001000,
+  MetricsGoals1764000002000,
+  Roi1764000003000,
+  Teams1764000011000,
+  HistoryIdentities1764001200000,
+];

@@ -3,10 +3,13 @@ import type { GraphQLSchema } from 'graphql';
 import { DateTimeScalar } from './platform/date-time.js';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker.js';
+import { auditEveryMutation } from './platform/audit.js';
 import { ApiKeyResolver } from './modules/api-keys/api-key.resolver.js';
 import { OrganizationResolver } from './modules/organizations/organization.resolver.js';
 import { ViewerResolver } from './modules/members/viewer.resolver.js';
 import { AuthResolver } from './modules/members/auth.resolver.js';
+import { TeamResolver } from './modules/members/team.resolver.js';
+import { AuditResolver } from './modules/audit/audit.resolver.js';
 import { CommunityResolver } from './modules/communities/community.resolver.js';
 import { RelationshipResolver } from './modules/relationships/relationship.resolver.js';
 import { RelationshipIdentityResolver } from './modules/relationships/relationship-identity.resolver.js';
@@ -33,6 +36,8 @@ export const resolvers: NonEmptyArray<Function> = [
   RoiModelVersionResolver,
   RoiReportResolver,
   RoiCommunityFiguresResolver,
+  TeamResolver,
+  AuditResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -60,6 +65,8 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     emitSchemaFile: false,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     pubSub: NO_TOPIC_PUBSUB, // required with subscriptions; ours all bring their own tenant-scoped `subscribe`
-  }).then(describeRoots);
+  })
+    .then(auditEveryMutation)
+    .then(describeRoots);
   return built;
 }

@@ -13,6 +13,7 @@ import { openDatabase } from './db/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { entities } from './entities.js';
 import { Authenticator } from './platform/auth/authenticator.js';
+import { listenForRevokedSessions } from './platform/auth/session-revocations.js';
 import type { Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
 import { corsMiddleware } from './platform/cors.js';
@@ -70,6 +71,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }
   const pubsub = createPubSub(config, logger);
   const app: AppServices = { config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const stopRevocations = listenForRevokedSessions(pubsub, app.authenticator.revokedSessions);
+  await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
   const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
   const schema = await buildAppSchema();
@@ -194,6 +197,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
         };
         await step('http and websocket', () => apollo.stop());
+        stopRevocations();
+        app.authenticator.close();
         await step('pubsub', () => pubsub.close());
         if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
         if (!options.ds) await step('database pool', () => ds.destroy());

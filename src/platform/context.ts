@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config.js';
 import { TenantSession, type TenantDb } from '../db/tenant.js';
+import type { PendingAudit } from './audit.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { Principal } from './auth/principal.js';
 import { UnauthenticatedError } from './errors.js';
@@ -55,6 +56,8 @@ export interface RequestContext {
   principal: Principal | null;
   /** Present when the caller is authenticated. */
   scope: TenantScope | null;
+  /** The audit event of the mutation being resolved (set by platform/audit.ts around each one). */
+  audit?: PendingAudit;
 }
 
 /** Builds an operation's context for an authenticated principal (or none). */

@@ -145,6 +145,7 @@ describe('metricUpdated', () => {
   });
 
   it('keeps the open-subscriptions gauge exact as subscriptions start and end every way', async () => {
+    const baseline = t.server.app.pubsub.listenerCount(); // node-wide listeners (session revocations)
     const a = client(acmeRead);
     const s1 = a.subscribe(METRIC_UPDATED);
     const s2 = a.subscribe(METRIC_UPDATED, { metricKey: 'leads_won' });
@@ -160,10 +161,10 @@ describe('metricUpdated', () => {
     await b.dispose(); // the socket closes
     await running(1);
     // s2's listener and the tenant's one revocation listener (shared by its connections) remain.
-    expect(t.server.app.pubsub.listenerCount()).toBe(2);
+    expect(t.server.app.pubsub.listenerCount()).toBe(baseline + 2);
     s2.unsubscribe(); // the last subscription: the lazy client closes its socket too
     await running(0);
-    await waitUntil(() => t.server.app.pubsub.listenerCount() === 0, 'no listeners');
+    await waitUntil(() => t.server.app.pubsub.listenerCount() === baseline, 'no listeners');
   });
 });
 

@@ -2,12 +2,24 @@ import { getMetadataStorage } from 'type-graphql';
 import { buildAppSchema } from '../../src/schema';
 
 /** Operations anyone may call. */
-const PUBLIC = new Set(['signUp', 'logIn']);
+const PUBLIC = new Set(['signUp', 'logIn', 'acceptInvitation']);
 /** Operations any authenticated principal may call, whatever its scopes. */
-const ANY_PRINCIPAL = new Set(['viewer']);
+const ANY_PRINCIPAL = new Set(['viewer', 'logOut']);
 /** CONTRACT.md: INGEST covers exactly these mutations; ADMIN covers keys and members. */
 const INGEST = new Set(['recordMetrics', 'createRelationship', 'logConversation']);
-const ADMIN = new Set(['createApiKey', 'revokeApiKey', 'apiKeys', 'updateOrganization']);
+const ADMIN = new Set([
+  'createApiKey',
+  'revokeApiKey',
+  'apiKeys',
+  'updateOrganization',
+  'members',
+  'invitations',
+  'auditLog',
+  'inviteMember',
+  'revokeInvitation',
+  'updateMemberRole',
+  'removeMember',
+]);
 
 describe('authorization declarations', () => {
   beforeAll(() => buildAppSchema());

@@ -8,11 +8,11 @@ import { AuthService } from './auth.service.js';
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates a user and an organization they own, and signs them in.' })
   signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
-    return new AuthService(ctx.app).signUp(input);
+    return new AuthService(ctx.app, ctx).signUp(input);
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in to one organization. Wrong email and wrong password answer alike.' })
   logIn(@Arg('input') input: LogInInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
-    return new AuthService(ctx.app).logIn(input);
+    return new AuthService(ctx.app, ctx).logIn(input);
   }
 }

@@ -2,40 +2,55 @@ import type { EntityManager } from 'typeorm';
 import { bindTenant } from '../../db/tenant.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../platform/auth/passwords.js';
 import { Role } from '../../platform/auth/scopes.js';
-import { signSessionToken } from '../../platform/auth/session-tokens.js';
-import type { AppServices } from '../../platform/context.js';
+import { recordPublicAudit } from '../../platform/audit.js';
+import type { AppServices, RequestContext } from '../../platform/context.js';
 import { BadInputError, check, UnauthenticatedError } from '../../platform/errors.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { organizationSeeders } from '../organizations/seeders.js';
 import { isTimeZone, slugify } from '../organizations/slug.js';
 import type { AuthPayload, LogInInput, SignUpInput } from './auth.inputs.js';
+import { openSession } from './session.service.js';
 import { User } from './user.entity.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const MIN_PASSWORD_LENGTH = 10;
-const BAD_CREDENTIALS = 'Invalid email, password or organization';
+export const BAD_CREDENTIALS = 'Invalid email, password or organization';
+
+/** BAD_USER_INPUT unless `email` (trimmed, lower-cased) looks like an email address. */
+export function checkEmail(email: string, field = 'email'): void {
+  check(EMAIL.test(email) && email.length <= 254, field, `${field} must be a valid email address`);
+}
+
+/** BAD_USER_INPUT unless a new password is 10 to 1024 characters. */
+export function checkNewPassword(password: string): void {
+  check(password.length >= MIN_PASSWORD_LENGTH, 'password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  check(password.length <= 1024, 'password', 'password must be at most 1024 characters');
+}
 
 /**
  * Sign-up and log-in. These run before there is a tenant, on the owner connection; sign-up's
  * seeders then run in the same transaction as the application role, bound to the new tenant.
  */
 export class AuthService {
-  constructor(private readonly app: AppServices) {}
+  /** `ctx`: the mutation's request, whose audit event the sign-in records (none without it, as from the CLI). */
+  constructor(
+    private readonly app: AppServices,
+    private readonly ctx?: RequestContext,
+  ) {}
 
   /** Creates a user, an organization they own, and its defaults, all in one transaction. */
   async signUp(input: SignUpInput): Promise<AuthPayload> {
     const email = input.email.trim().toLowerCase();
     const name = input.organizationName.trim();
     const timezone = input.timezone?.trim() || 'UTC';
-    check(EMAIL.test(email) && email.length <= 254, 'email', 'email must be a valid email address');
-    check(input.password.length >= MIN_PASSWORD_LENGTH, 'password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
-    check(input.password.length <= 1024, 'password', 'password must be at most 1024 characters');
+    checkEmail(email);
+    checkNewPassword(input.password);
     check(name.length > 0, 'organizationName', 'organizationName must not be empty');
     check(name.length <= 200, 'organizationName', 'organizationName must be at most 200 characters');
     check(isTimeZone(timezone), 'timezone', `timezone '${timezone}' is not an IANA time zone`);
     const passwordHash = await hashPassword(input.password);
 
-    const { user, organization } = await this.app.ds.transaction(async (m) => {
+    return this.app.ds.transaction(async (m) => {
       const [user] = (await m.query(
         `INSERT INTO users (email, password_hash) VALUES ($1, $2)
          ON CONFLICT ((lower(email))) DO NOTHING
@@ -51,9 +66,8 @@ export class AuthService {
       ]);
       const db = await bindTenant(m, organization.id);
       for (const seed of organizationSeeders) await seed(db, user.id);
-      return { user, organization };
+      return this.signIn(m, user, organization, user.id);
     });
-    return this.payload(user, organization);
   }
 
   /** Exchanges email and password for a session token in one organization. */
@@ -75,13 +89,19 @@ export class AuthService {
     );
     if (!orgs[0]) throw new UnauthenticatedError(BAD_CREDENTIALS);
     const { password_hash: _hash, ...publicUser } = user;
-    return this.payload(publicUser as User, orgs[0]);
+    return this.app.ds.transaction((m) => this.signIn(m, publicUser as User, orgs[0], user.id));
   }
 
-  private async payload(user: User, organization: Organization): Promise<AuthPayload> {
-    const { sessionSecret, sessionTtlSeconds } = this.app.config;
-    const token = await signSessionToken(sessionSecret, user.id, organization.id, sessionTtlSeconds);
-    return { token, expiresAt: new Date(Date.now() + sessionTtlSeconds * 1000), user, organization };
+  /**
+   * Opens a session for the user in the organization and records the mutation's audit event, both
+   * in the caller's transaction `m`; `targetId` is what the mutation acted on.
+   */
+  async signIn(m: EntityManager, user: User, organization: Organization, targetId: string): Promise<AuthPayload> {
+    const session = await openSession(this.app, m, user.id, organization.id);
+    if (this.ctx) {
+      await recordPublicAudit(this.ctx, m, { organizationId: organization.id, actor: { kind: 'USER', id: user.id, name: user.email }, targetId });
+    }
+    return { ...session, user, organization };
   }
 
   private async insertOrganization(m: EntityManager, name: string, timezone: string): Promise<Organization> {

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { apiKeyMatches, apiKeyPrefix, looksLikeApiKey } from './api-key-secret.js';
 import { userPrincipal, type Principal } from './principal.js';
 import { ApiKeyScope, Role } from './scopes.js';
+import { SessionRevocations } from './session-revocations.js';
 import { verifySessionToken } from './session-tokens.js';
 
 /** How often, at most, a key's `lastUsedAt` is written by one node. */
@@ -12,6 +13,7 @@ const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 interface ApiKeyRow {
   organization_id: string;
   id: string;
+  name: string;
   secret_hash: Buffer;
   scopes: string[];
   expires_at: Date | null;
@@ -24,12 +26,21 @@ interface ApiKeyRow {
  */
 export class Authenticator {
   private readonly lastUsedWritten = new Map<string, number>();
+  /** Sessions revoked before they expired (logOut, removal), held in memory. */
+  readonly revokedSessions: SessionRevocations;
 
   constructor(
     private readonly ds: DataSource,
     private readonly sessionSecret: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.revokedSessions = new SessionRevocations(ds, logger);
+  }
+
+  /** Stops background work. */
+  close(): void {
+    this.revokedSessions.close();
+  }
 
   /** Reads the credential from `Authorization: Bearer …` or `x-api-key`. */
   static credentialFrom(authorization?: string | null, apiKeyHeader?: string | null): string | undefined {
@@ -58,27 +69,32 @@ export class Authenticator {
       );
       return rows.length > 0;
     }
-    return (await this.role(principal.organizationId, principal.userId!)) !== null;
+    if (principal.sessionId && (await this.revokedSessions.isRevoked(principal.sessionId))) return false;
+    return (await this.member(principal.organizationId, principal.userId!)) !== null;
   }
 
   private async session(token: string): Promise<Principal | null> {
     const claims = await verifySessionToken(this.sessionSecret, token);
-    if (!claims) return null;
-    const role = await this.role(claims.organizationId, claims.userId);
-    return role && userPrincipal(claims.organizationId, claims.userId, role, claims.expiresAt);
+    if (!claims || (await this.revokedSessions.isRevoked(claims.sessionId))) return null;
+    const member = await this.member(claims.organizationId, claims.userId);
+    return (
+      member &&
+      userPrincipal(claims.organizationId, claims.userId, member.role, { sessionId: claims.sessionId, name: member.email, expiresAt: claims.expiresAt })
+    );
   }
 
-  private async role(organizationId: string, userId: string): Promise<Role | null> {
-    const rows: Array<{ role: Role }> = await this.ds.query(
-      `SELECT role FROM memberships WHERE organization_id = $1 AND user_id = $2`,
+  /** The user's role in the organization (read on every request, so a change counts at once) and email. */
+  private async member(organizationId: string, userId: string): Promise<{ role: Role; email: string } | null> {
+    const rows: Array<{ role: Role; email: string }> = await this.ds.query(
+      `SELECT m.role, u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 AND m.user_id = $2`,
       [organizationId, userId],
     );
-    return rows[0]?.role ?? null;
+    return rows[0] ?? null;
   }
 
   private async apiKey(secret: string): Promise<Principal | null> {
     const rows: ApiKeyRow[] = await this.ds.query(
-      `SELECT organization_id, id, secret_hash, scopes, expires_at, revoked_at FROM api_keys WHERE prefix = $1`,
+      `SELECT organization_id, id, name, secret_hash, scopes, expires_at, revoked_at FROM api_keys WHERE prefix = $1`,
       [apiKeyPrefix(secret)],
     );
     const row = rows.find((r) => apiKeyMatches(secret, r.secret_hash));
@@ -89,6 +105,7 @@ export class Authenticator {
       organizationId: row.organization_id,
       kind: 'API_KEY',
       apiKeyId: row.id,
+      name: row.name,
       scopes: new Set(row.scopes as ApiKeyScope[]),
       expiresAt: row.expires_at ?? undefined,
     };

@@ -5,4 +5,6 @@ export const PRINCIPAL_REVOKED = 'principal-revoked';
 export interface PrincipalRevokedEvent {
   apiKeyId?: string;
   userId?: string;
+  /** Revoked sessions (logOut): only sockets opened with one of them close. */
+  sessionIds?: string[];
 }

@@ -78,16 +78,25 @@ export class ConnectionRegistry {
         for (const r of rows) invalidKeys.add(r.id);
       }
       if (members.length) {
-        const rows: Array<{ org: string; usr: string }> = await this.ds.query(
-          `SELECT x.org, x.usr FROM unnest($1::uuid[], $2::uuid[]) AS x(org, usr)
-           LEFT JOIN memberships m ON m.organization_id = x.org AND m.user_id = x.usr WHERE m.user_id IS NULL`,
-          [members.map((c) => c.principal.organizationId), members.map((c) => c.principal.userId)],
+        // A member's socket ends when the membership is gone, the role changed, or the session was revoked.
+        const rows: Array<{ org: string; usr: string; sid: string | null }> = await this.ds.query(
+          `SELECT x.org, x.usr, x.sid FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) AS x(org, usr, role, sid)
+           LEFT JOIN memberships m ON m.organization_id = x.org AND m.user_id = x.usr
+           LEFT JOIN sessions s ON s.organization_id = x.org AND s.id = x.sid
+           WHERE m.user_id IS NULL OR m.role <> x.role OR s.revoked_at IS NOT NULL`,
+          [
+            members.map((c) => c.principal.organizationId),
+            members.map((c) => c.principal.userId),
+            members.map((c) => c.principal.role ?? null),
+            members.map((c) => c.principal.sessionId ?? null),
+          ],
         );
-        for (const r of rows) invalidMembers.add(`${r.org}:${r.usr}`);
+        for (const r of rows) invalidMembers.add(`${r.org}:${r.usr}:${r.sid ?? ''}`);
       }
       for (const c of all) {
         const p = c.principal;
-        if ((p.apiKeyId && invalidKeys.has(p.apiKeyId)) || (p.userId && invalidMembers.has(`${p.organizationId}:${p.userId}`))) {
+        const member = `${p.organizationId}:${p.userId}:${p.sessionId ?? ''}`;
+        if ((p.apiKeyId && invalidKeys.has(p.apiKeyId)) || (p.userId && invalidMembers.has(member))) {
           c.close(LiveCloseCode.Forbidden, 'Forbidden: the credential is no longer valid');
         }
       }
@@ -117,7 +126,10 @@ export class ConnectionRegistry {
   private revoke(connections: Set<LiveConnection>, event: PrincipalRevokedEvent): void {
     for (const c of [...connections]) {
       const p = c.principal;
-      const match = (event.apiKeyId !== undefined && p.apiKeyId === event.apiKeyId) || (event.userId !== undefined && p.userId === event.userId);
+      const match =
+        (event.apiKeyId !== undefined && p.apiKeyId === event.apiKeyId) ||
+        (event.userId !== undefined && p.userId === event.userId) ||
+        (p.sessionId !== undefined && !!event.sessionIds?.includes(p.sessionId));
       if (match) c.close(LiveCloseCode.Forbidden, 'Forbidden: the credential was revoked');
     }
   }
