@@ -2,30 +2,23 @@ import { Field, Float, ID, InputType, Int, InterfaceType, ObjectType, registerEn
 import { Interval } from '../metrics/interval.js';
 import { RoiFormulaKind } from './roi-calculator.js';
 
-registerEnumType(RoiFormulaKind, {
-  name: 'RoiFormulaKind',
-  description: 'Which formula of a model a term belongs to.',
-  valuesConfig: {
-    INVESTMENT: { description: 'The model’s investment formula.' },
-    RETURN: { description: 'The model’s return formula.' },
-  },
-});
+registerEnumType(RoiFormulaKind, { name: 'RoiFormulaKind', description: 'Which formula of a model a term belongs to.' });
 
 @ObjectType({ description: 'A named number a model’s formulas use, such as lead_value = 500.' })
 export class RoiParameter {
-  @Field({ description: 'The parameter’s name, as formulas use it.' })
+  @Field()
   name!: string;
 
-  @Field(() => Float, { description: 'The parameter’s value.' })
+  @Field(() => Float)
   value!: number;
 }
 
-@InputType({ description: 'A named number a model’s formulas use.' })
+@InputType()
 export class RoiParameterInput {
   @Field({ description: 'An identifier ([a-z_][a-z0-9_]*) that is not a metric key.' })
   name!: string;
 
-  @Field(() => Float, { description: 'The parameter’s value; finite.' })
+  @Field(() => Float)
   value!: number;
 }
 
@@ -34,19 +27,19 @@ export class RoiModelVersion {
   modelId!: string;
   createdByUserId!: string | null;
 
-  @Field(() => Int, { description: 'The version number, from 1.' })
+  @Field(() => Int)
   version!: number;
 
-  @Field({ description: 'The model’s name in this version.' })
+  @Field()
   name!: string;
 
-  @Field({ description: 'The return formula of this version.' })
+  @Field()
   returnFormula!: string;
 
-  @Field({ description: 'The investment formula of this version.' })
+  @Field()
   investmentFormula!: string;
 
-  @Field(() => [RoiParameter], { description: 'The parameters of this version.' })
+  @Field(() => [RoiParameter])
   parameters!: RoiParameter[];
 
   @Field({ description: 'When this version was saved.' })
@@ -60,7 +53,7 @@ export class RoiModelVersion {
 export class RoiModel {
   createdByUserId!: string | null;
 
-  @Field(() => ID, { description: 'The model’s id.' })
+  @Field(() => ID)
   id!: string;
 
   @Field({ description: 'The default model answers `roi` when no modelId is given. Exactly one per organization.' })
@@ -69,7 +62,7 @@ export class RoiModel {
   @Field(() => Int, { description: 'The current version (1 for a new model).' })
   version!: number;
 
-  @Field({ description: 'The model’s name (of its current version).' })
+  @Field()
   name!: string;
 
   @Field({ description: 'What the relationships returned, in the formula language.' })
@@ -78,28 +71,28 @@ export class RoiModel {
   @Field({ description: 'What was invested, in the formula language.' })
   investmentFormula!: string;
 
-  @Field(() => [RoiParameter], { description: 'The parameters of the current version.' })
+  @Field(() => [RoiParameter])
   parameters!: RoiParameter[];
 
-  @Field({ description: 'When the model was made.' })
+  @Field()
   createdAt!: Date;
 
-  @Field({ description: 'When the current version was saved.' })
+  @Field()
   updatedAt!: Date;
 }
 
-@InputType({ description: 'A new ROI model: two formulas and the parameters they use.' })
+@InputType()
 export class CreateRoiModelInput {
-  @Field({ description: 'The model’s name.' })
+  @Field()
   name!: string;
 
-  @Field({ description: 'The return formula (see the formula language); at most 2,000 characters.' })
+  @Field()
   returnFormula!: string;
 
-  @Field({ description: 'The investment formula (see the formula language); at most 2,000 characters.' })
+  @Field()
   investmentFormula!: string;
 
-  @Field(() => [RoiParameterInput], { description: 'Named numbers the formulas may use besides metric keys.', defaultValue: [] })
+  @Field(() => [RoiParameterInput], { defaultValue: [] })
   parameters!: RoiParameterInput[];
 
   @Field({ nullable: true, description: 'Make this the organization’s default model.' })
@@ -108,13 +101,13 @@ export class CreateRoiModelInput {
 
 @InputType({ description: 'Fields to change; each update saves a new version.' })
 export class UpdateRoiModelInput {
-  @Field({ description: 'A new name.', nullable: true })
+  @Field({ nullable: true })
   name?: string;
 
-  @Field({ description: 'A new return formula.', nullable: true })
+  @Field({ nullable: true })
   returnFormula?: string;
 
-  @Field({ description: 'A new investment formula.', nullable: true })
+  @Field({ nullable: true })
   investmentFormula?: string;
 
   @Field(() => [RoiParameterInput], { nullable: true, description: 'Replaces the parameter list.' })
@@ -126,19 +119,19 @@ export class UpdateRoiModelInput {
 
 @InputType({ description: 'An unsaved model, to try over past data with previewRoi.' })
 export class RoiModelDraftInput {
-  @Field({ description: 'The return formula to try.' })
+  @Field()
   returnFormula!: string;
 
-  @Field({ description: 'The investment formula to try.' })
+  @Field()
   investmentFormula!: string;
 
-  @Field(() => [RoiParameterInput], { description: 'The parameters the draft’s formulas use.', defaultValue: [] })
+  @Field(() => [RoiParameterInput], { defaultValue: [] })
   parameters!: RoiParameterInput[];
 }
 
-@ObjectType({ description: 'One problem in a formula, with the offsets of the text it is about.' })
+@ObjectType()
 export class FormulaErrorInfo {
-  @Field({ description: 'What is wrong, with a suggestion for an unknown name.' })
+  @Field()
   message!: string;
 
   @Field(() => Int, { description: '0-based offset of the first offending character.' })
@@ -148,12 +141,12 @@ export class FormulaErrorInfo {
   end!: number;
 }
 
-@ObjectType({ description: 'The result of checking a formula without saving it.' })
+@ObjectType()
 export class FormulaValidation {
-  @Field({ description: 'True when the formula parses and every name in it is known.' })
+  @Field()
   valid!: boolean;
 
-  @Field(() => [FormulaErrorInfo], { description: 'Every problem found; empty when the formula is valid.' })
+  @Field(() => [FormulaErrorInfo])
   errors!: FormulaErrorInfo[];
 
   @Field(() => [String], { description: 'The distinct identifiers the formula uses, in order of appearance.' })
@@ -162,10 +155,10 @@ export class FormulaValidation {
 
 @ObjectType({ description: 'The value an identifier had over the window.' })
 export class RoiVariable {
-  @Field({ description: 'A metric key or parameter name.' })
+  @Field()
   name!: string;
 
-  @Field(() => Float, { description: 'Its value over the window; null when a metric has no data.', nullable: true })
+  @Field(() => Float, { nullable: true })
   value!: number | null;
 
   @Field({ description: 'True for a model parameter, false for a metric.' })
@@ -174,19 +167,19 @@ export class RoiVariable {
 
 @InterfaceType('RoiFigures', { description: 'Return, investment and roi = (return - investment) / investment (null where investment is 0).' })
 export abstract class RoiFiguresFields {
-  @Field(() => Float, { description: 'The return formula over the window; null when a value it needs is missing.', name: 'return', nullable: true })
+  @Field(() => Float, { name: 'return', nullable: true })
   return!: number | null;
 
-  @Field(() => Float, { description: 'The investment formula over the window; null when a value it needs is missing.', nullable: true })
+  @Field(() => Float, { nullable: true })
   investment!: number | null;
 
-  @Field(() => Float, { description: '(return - investment) / investment; null where investment is 0 or a value is missing.', nullable: true })
+  @Field(() => Float, { nullable: true })
   roi!: number | null;
 }
 
-@ObjectType({ description: 'Return, investment and roi over one interval of the window.', implements: RoiFiguresFields })
+@ObjectType({ implements: RoiFiguresFields })
 export class RoiSeriesPoint extends RoiFiguresFields {
-  @Field({ description: 'Start of the interval, aligned to the organization’s time zone.' })
+  @Field()
   start!: Date;
 
 }
@@ -199,13 +192,13 @@ export class RoiCommunityFigures extends RoiFiguresFields {
 
 @ObjectType({ description: 'One top-level term of a formula, its value over the window and its share of that formula’s total.' })
 export class RoiContributionType {
-  @Field(() => RoiFormulaKind, { description: 'Which formula the term belongs to.' })
+  @Field(() => RoiFormulaKind)
   formula!: RoiFormulaKind;
 
-  @Field({ description: 'The term, as written in the formula (a top-level addend).' })
+  @Field()
   term!: string;
 
-  @Field(() => Float, { description: 'The term’s value over the window; null when it has no data.', nullable: true })
+  @Field(() => Float, { nullable: true })
   value!: number | null;
 
   @Field(() => Float, { nullable: true, description: 'value / total of its formula; null when the total is 0 or unknown.' })
@@ -225,27 +218,27 @@ export class RoiReport extends RoiFiguresFields {
   @Field(() => Int, { nullable: true, description: 'The model version the figures were computed with.' })
   version!: number | null;
 
-  @Field({ description: 'Start of the window (included).' })
+  @Field()
   from!: Date;
 
-  @Field({ description: 'End of the window (excluded).' })
+  @Field()
   to!: Date;
 
-  @Field(() => Interval, { description: 'The interval of series; null when none was asked for.', nullable: true })
+  @Field(() => Interval, { nullable: true })
   interval!: Interval | null;
 
   @Field(() => ID, { nullable: true, description: 'The community the report is restricted to, if any.' })
   communityId!: string | null;
 
-  @Field(() => [RoiVariable], { description: 'Every metric and parameter the formulas used, with its value over the window.' })
+  @Field(() => [RoiVariable])
   variables!: RoiVariable[];
 
   @Field(() => [RoiSeriesPoint], { description: 'One point per interval of the window, empty ones included; empty without interval.' })
   series!: RoiSeriesPoint[];
 
-  @Field(() => [RoiCommunityFigures], { description: 'The same figures computed per community.' })
+  @Field(() => [RoiCommunityFigures])
   byCommunity!: RoiCommunityFigures[];
 
-  @Field(() => [RoiContributionType], { description: 'How much each top-level term of each formula weighs.', name: 'contributions' })
+  @Field(() => [RoiContributionType], { name: 'contributions' })
   contributions!: RoiContributionType[];
 }
