@@ -5,6 +5,9 @@ import { MetricsGoals1764000002000 } from './1764000002000-metrics-goals.js';
 import { Roi1764000003000 } from './1764000003000-roi.js';
 import { Teams1764000011000 } from './1764000011000-teams.js';
 import { HistoryIdentities1764001200000 } from './1764001200000-history-identities.js';
+import { DuplicateCandidates1764001201000 } from './1764001201000-duplicate-candidates.js';
+import { WidgetTokens1764001500000 } from './1764001500000-widget-tokens.js';
+import { Imports1764001300000 } from './1764001300000-imports.js';
 
 /** Every migration, oldest first. A new one is appended here. */
 export const migrations: Array<new () => MigrationInterface> = [
@@ -14,4 +17,7 @@ export const migrations: Array<new () => MigrationInterface> = [
   Roi1764000003000,
   Teams1764000011000,
   HistoryIdentities1764001200000,
+  DuplicateCandidates1764001201000,
+  Imports1764001300000,
+  WidgetTokens1764001500000,
 ];

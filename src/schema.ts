@@ -5,18 +5,22 @@ import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker.js';
 import { auditEveryMutation } from './platform/audit.js';
 import { ApiKeyResolver } from './modules/api-keys/api-key.resolver.js';
+import { WidgetTokenResolver } from './modules/widget-tokens/widget-token.resolver.js';
 import { OrganizationResolver } from './modules/organizations/organization.resolver.js';
 import { ViewerResolver } from './modules/members/viewer.resolver.js';
 import { AuthResolver } from './modules/members/auth.resolver.js';
 import { TeamResolver } from './modules/members/team.resolver.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
 import { CommunityResolver } from './modules/communities/community.resolver.js';
-import { RelationshipResolver } from './modules/relationships/relationship.resolver.js';
+import { CommunityRelationshipsResolver, RelationshipResolver } from './modules/relationships/relationship.resolver.js';
 import { RelationshipIdentityResolver } from './modules/relationships/relationship-identity.resolver.js';
-import { ConversationResolver } from './modules/conversations/conversation.resolver.js';
+import { ConversationResolver, RelationshipConversationsResolver } from './modules/conversations/conversation.resolver.js';
 import { MetricResolver } from './modules/metrics/metric.resolver.js';
 import { GoalResolver } from './modules/goals/goal.resolver.js';
-import { RoiCommunityFiguresResolver, RoiModelResolver, RoiModelVersionResolver, RoiReportResolver } from './modules/roi/roi.resolver.js';
+import { RoiCommunityFiguresResolver, RoiModelResolver, RoiReportResolver } from './modules/roi/roi.resolver.js';
+import { RelationshipOwnerResolver, RoiModelVersionCreatorResolver } from './modules/members/member-fields.resolver.js';
+import { ImportResolver } from './modules/imports/import.resolver.js';
+import { InsightsResolver } from './modules/insights/insights.resolver.js';
 import { NO_TOPIC_PUBSUB } from './platform/live/no-topic-pubsub.js';
 
 /** Every resolver of the API; a feature adds its own here. */
@@ -26,18 +30,24 @@ export const resolvers: NonEmptyArray<Function> = [
   ViewerResolver,
   OrganizationResolver,
   ApiKeyResolver,
+  WidgetTokenResolver,
   CommunityResolver,
   RelationshipResolver,
+  CommunityRelationshipsResolver,
+  RelationshipOwnerResolver,
   RelationshipIdentityResolver,
   ConversationResolver,
+  RelationshipConversationsResolver,
   MetricResolver,
   GoalResolver,
   RoiModelResolver,
-  RoiModelVersionResolver,
+  RoiModelVersionCreatorResolver,
   RoiReportResolver,
   RoiCommunityFiguresResolver,
   TeamResolver,
   AuditResolver,
+  ImportResolver,
+  InsightsResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -61,7 +71,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers,
     authChecker,
-    validate: { forbidUnknownValues: false },
+    validate: false, // input is checked by the services (platform/input.ts), not by class-validator
     emitSchemaFile: false,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     pubSub: NO_TOPIC_PUBSUB, // required with subscriptions; ours all bring their own tenant-scoped `subscribe`

@@ -5,8 +5,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import { MaxIntrospectionDepthRule } from 'graphql';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { MaxIntrospectionDepthRule, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
@@ -14,20 +14,25 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { entities } from './entities.js';
 import { Authenticator } from './platform/auth/authenticator.js';
 import { listenForRevokedSessions } from './platform/auth/session-revocations.js';
-import type { Principal } from './platform/auth/principal.js';
+import { principalKey, type Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
 import { corsMiddleware } from './platform/cors.js';
 import { AppError, ErrorCode } from './platform/errors.js';
-import { errorFormatter, nulCharacterPlugin, transactionPlugin } from './platform/graphql-plugins.js';
+import { errorFormatter, nulCharacterPlugin, transactionPlugin, widgetGrantPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
-import { createRateLimiter } from './platform/limits/rate-limiter.js';
+import { createRateLimiter, type RateLimiter } from './platform/limits/rate-limiter.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
+import { RevocationListener } from './platform/revocation/revocation-listener.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema } from './schema.js';
 import { graphiqlRoutes } from './web/graphiql.js';
 import { widgetRoutes } from './web/widgets.js';
+import { restRoute } from './platform/http/rest.js';
+import { JobQueue, type JobQueueOptions } from './platform/jobs/job-queue.js';
+import { acceptImport } from './modules/imports/import-upload.js';
+import { registerTasks } from './tasks.js';
 
 /** A running Rapport server. */
 export interface RapportServer {
@@ -45,6 +50,8 @@ export interface RapportServer {
 export interface ServerOptions {
   ds?: DataSource;
   logger?: Logger;
+  /** Options of this node's job queue workers; `false` runs none (jobs then wait for another node). */
+  jobs?: JobQueueOptions | false;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -70,8 +77,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ds = await openDatabase(db.url, config.poolSize, entities);
   }
   const pubsub = createPubSub(config, logger);
-  const app: AppServices = { config, ds, logger, pubsub, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const revocations = new RevocationListener((ds.options as { url: string }).url, logger);
+  await revocations.start();
+  const app: AppServices = { config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
   const stopRevocations = listenForRevokedSessions(pubsub, app.authenticator.revokedSessions);
+  // A revoked session is known to this node at once from the revocation channel too, Redis or not.
+  const stopSessionNotices = revocations.subscribe((r) => {
+    if (r.kind === 'session') app.authenticator.revokedSessions.add([{ id: r.id, expiresAt: new Date(Date.now() + config.sessionTtlSeconds * 1000) }]);
+  });
   await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
   const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
@@ -84,101 +97,31 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const httpServer: Server = createHttpServer(web);
   const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
-  const apollo = new ApolloServer<RequestContext>({
-    schema,
-    validationRules,
-    parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
-    introspection: true,
-    stopOnTerminationSignals: false, // main.ts owns the signals and the order of shutdown
-    includeStacktraceInErrorResponses: false,
-    formatError: errorFormatter(logger),
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      // No cache hints are used; the plugin would otherwise wrap every field's resolution.
-      ApolloServerPluginCacheControlDisabled(),
-      // Browsers get GraphiQL from our own files (web/graphiql.ts), not Apollo's CDN-loaded page.
-      ApolloServerPluginLandingPageDisabled(),
-      transactionPlugin(logger),
-      nulCharacterPlugin(),
-      metrics.plugin(),
-      { async serverWillStart() { return { drainServer: () => live.close() }; } },
-    ],
-  });
-  await apollo.start();
+  const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live);
+  const jobs = options.jobs === false ? null : new JobQueue((ds.options as { url: string }).url, logger, options.jobs);
+  if (jobs) {
+    registerTasks(jobs, app);
+    await jobs.start();
+  }
 
-  web.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  web.get('/readyz', async (_req, res) => {
-    try {
-      await ds.query('SELECT 1');
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'database unavailable' });
-    }
-  });
-  web.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  healthRoutes(web, ds, metrics);
   web.use(widgetRoutes());
   // CORS first: the GraphiQL router would otherwise answer preflights for /graphql itself.
   web.use('/graphql', corsMiddleware(config.corsOrigins));
   web.use(graphiqlRoutes());
+  web.post('/v1/imports', restRoute(app.authenticator, logger, (call) => acceptImport(app, call)));
 
-  web.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
-    const given = req.header('x-request-id');
-    res.locals.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
-    res.setHeader('x-request-id', res.locals.requestId);
-    next();
-  });
+  web.use('/graphql', assignRequestId);
   web.use('/graphql', express.json({ limit: config.bodyLimitBytes }));
-  web.use('/graphql', async (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'POST' && req.method !== 'GET') return next();
-    try {
-      const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
-      const principal = await app.authenticator.authenticate(credential);
-      res.locals.principal = principal;
-      const decision = await rateLimiter?.hit(principal ? `${principal.kind}:${principal.apiKeyId ?? principal.userId}` : `ip:${req.ip}`);
-      if (decision && !decision.allowed) {
-        res.setHeader('retry-after', String(decision.retryAfterSeconds));
-        res.status(429).json({
-          errors: [
-            {
-              message: `Too many requests: retry in ${decision.retryAfterSeconds} s`,
-              extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: decision.retryAfterSeconds, requestId: res.locals.requestId },
-            },
-          ],
-        });
-        return;
-      }
-      next();
-    } catch (e) {
-      if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
-      next(e);
-    }
-  });
+  web.use('/graphql', authenticateRequest(app, rateLimiter));
   web.use(
     '/graphql',
     expressMiddleware(apollo, {
       context: async ({ res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null),
     }),
   );
-  web.use((err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    const requestId = (res.locals.requestId as string) ?? randomUUID();
-    if (err.type === 'entity.too.large') {
-      return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `Request body is larger than ${config.bodyLimitBytes} bytes`, requestId);
-    }
-    if (err.type === 'entity.parse.failed') {
-      return jsonError(res, 400, ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON', requestId);
-    }
-    logger.error('unhandled HTTP error', { requestId, error: err });
-    jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, resolve);
-  });
+  web.use(httpErrorHandler(config, logger));
+  await listen(httpServer, config);
   const port = (httpServer.address() as AddressInfo).port;
   logger.info('listening', { url: `http://${config.host}:${port}/graphql` });
 
@@ -197,12 +140,127 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
         };
         await step('http and websocket', () => apollo.stop());
+        if (jobs) await step('job queue', () => jobs.stop());
         stopRevocations();
+        stopSessionNotices();
         app.authenticator.close();
         await step('pubsub', () => pubsub.close());
+        await step('revocation listener', () => revocations.close());
         if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
         if (!options.ds) await step('database pool', () => ds.destroy());
         if (embedded) await step('embedded postgres', () => embedded.stop());
       })()),
   };
+}
+
+/** Apollo over the schema, with the platform's plugins; started. */
+async function startApollo(
+  schema: GraphQLSchema,
+  validationRules: ValidationRule[],
+  logger: Logger,
+  httpServer: Server,
+  metrics: ServerMetrics,
+  live: LiveServer,
+): Promise<ApolloServer<RequestContext>> {
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    validationRules,
+    parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
+    introspection: true,
+    stopOnTerminationSignals: false, // main.ts owns the signals and the order of shutdown
+    includeStacktraceInErrorResponses: false,
+    formatError: errorFormatter(logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No cache hints are used; the plugin would otherwise wrap every field's resolution.
+      ApolloServerPluginCacheControlDisabled(),
+      // Browsers get GraphiQL from our own files (web/graphiql.ts), not Apollo's CDN-loaded page.
+      ApolloServerPluginLandingPageDisabled(),
+      transactionPlugin(logger),
+      nulCharacterPlugin(),
+      widgetGrantPlugin(),
+      metrics.plugin(),
+      { async serverWillStart() { return { drainServer: () => live.close() }; } },
+    ],
+  });
+  await apollo.start();
+  return apollo;
+}
+
+/** Liveness, readiness (the database answers) and Prometheus metrics. */
+function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics): void {
+  web.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  web.get('/readyz', async (_req, res) => {
+    try {
+      await ds.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  web.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
+
+/** Takes the caller's x-request-id when well-formed, else makes one; echoes it. */
+function assignRequestId(req: Request, res: Response, next: NextFunction): void {
+  const given = req.header('x-request-id');
+  res.locals.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', res.locals.requestId);
+  next();
+}
+
+/** The credential (Authenticator.credentialFrom) and the rate limit of a GraphQL request: 401 and 429 before Apollo. */
+function authenticateRequest(app: AppServices, rateLimiter: RateLimiter | null) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' && req.method !== 'GET') return next();
+    try {
+      const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
+      const principal = await app.authenticator.authenticate(credential, req.header('origin'));
+      res.locals.principal = principal;
+      const decision = await rateLimiter?.hit(principal ? principalKey(principal) : `ip:${req.ip}`);
+      if (decision && !decision.allowed) {
+        res.setHeader('retry-after', String(decision.retryAfterSeconds));
+        res.status(429).json({
+          errors: [
+            {
+              message: `Too many requests: retry in ${decision.retryAfterSeconds} s`,
+              extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: decision.retryAfterSeconds, requestId: res.locals.requestId },
+            },
+          ],
+        });
+        return;
+      }
+      next();
+    } catch (e) {
+      if (e instanceof AppError && e.extensions.code === ErrorCode.FORBIDDEN) return jsonError(res, 403, ErrorCode.FORBIDDEN, e.message, res.locals.requestId);
+      if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
+      next(e);
+    }
+  };
+}
+
+/** Body too large (413), not JSON (400), anything else masked (500). */
+function httpErrorHandler(config: Config, logger: Logger) {
+  return (err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    const requestId = (res.locals.requestId as string) ?? randomUUID();
+    if (err.type === 'entity.too.large') {
+      return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `Request body is larger than ${config.bodyLimitBytes} bytes`, requestId);
+    }
+    if (err.type === 'entity.parse.failed') {
+      return jsonError(res, 400, ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON', requestId);
+    }
+    logger.error('unhandled HTTP error', { requestId, error: err });
+    jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
+  };
+}
+
+async function listen(httpServer: Server, config: Config): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
 }

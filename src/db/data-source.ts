@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger as WorkerLogger, runMigrations as migrateJobQueue } from 'graphile-worker';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 
@@ -27,16 +28,20 @@ export function createDataSource(url: string, poolSize = 10, entities: EntityLis
   });
 }
 
+/** graphile-worker logs its migrations at info; nothing of it is worth a line here. */
+const QUIET = new WorkerLogger(() => () => undefined);
+
 /** Key of the advisory lock that serialises migrations when several nodes start at once. */
 const MIGRATION_LOCK = 72_707_001;
 
-/** Applies pending migrations, one node at a time. */
+/** Applies pending migrations, ours then the job queue's own schema (graphile-worker migrates it), one node at a time. */
 export async function migrate(ds: DataSource): Promise<void> {
   const lock = ds.createQueryRunner();
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await ds.runMigrations();
+    await migrateJobQueue({ connectionString: (ds.options as { url?: string }).url, maxPoolSize: 1, logger: QUIET });
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.release();

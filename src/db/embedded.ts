@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, parse as parsePath, resolve } from 'node:path';
-import type { Logger } from '../platform/logger.js';
 
 /** Every directory from the root down to `dir`, `dir` included. */
 function ancestors(dir: string): string[] {
@@ -18,7 +17,14 @@ function ancestors(dir: string): string[] {
  * folder (/root, a mktemp -d) is not traversable by it, so the missing search (x) bit for others
  * is added to those folders only, and each change is logged. Nothing is made readable.
  */
-function letPostgresTraverse(paths: string[], logger: Logger): void {
+/** What embedded PostgreSQL reports through (the platform's Logger fits). */
+export interface DbLogger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+function letPostgresTraverse(paths: string[], logger: DbLogger): void {
   if (process.getuid?.() !== 0) return;
   let uid: number;
   try {
@@ -66,7 +72,7 @@ export interface EmbeddedDatabase {
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
-  logger: Logger,
+  logger: DbLogger,
   options: { port?: number; name?: string } = {},
 ): Promise<EmbeddedDatabase> {
   const port = options.port ?? 54329;

@@ -104,3 +104,11 @@ export class TenantSession {
     }
   }
 }
+
+/**
+ * Runs `fn` in a transaction of its own bound to `tenantId`, committed when it returns and rolled
+ * back when it throws: for tenant work outside a request (jobs, the command line).
+ */
+export function inTenantTransaction<T>(ds: DataSource, tenantId: string, fn: (db: TenantDb) => Promise<T>): Promise<T> {
+  return ds.transaction(async (manager) => fn(await bindTenant(manager, tenantId)));
+}

@@ -1,5 +1,8 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
-import type { RequestContext } from './context.js';
+import type { PendingAudit, RequestContext } from './context.js';
+import { ForbiddenError } from './errors.js';
+
+export type { PendingAudit };
 
 /** Who did something, as the audit log shows it. */
 export interface AuditActor {
@@ -16,13 +19,6 @@ export interface AuditEventDraft {
   actor: AuditActor;
   targetId: string | null;
   requestId: string;
-}
-
-/** The mutation a public operation (no credential yet) runs, waiting for its service to record it. */
-export interface PendingAudit {
-  action: string;
-  requestId: string;
-  recorded: boolean;
 }
 
 /** Anything that runs a statement in the mutation's transaction (an EntityManager, a TenantDb). */
@@ -100,6 +96,8 @@ export function auditEveryMutation(schema: GraphQLSchema): GraphQLSchema {
         const scope = ctx.scope;
         if (!pending.recorded && scope) {
           const p = scope.principal;
+          // Unreachable: the widget grant refuses every mutation before it runs; kept so no event is ever written without an actor.
+          if (p.kind === 'WIDGET_TOKEN') throw new ForbiddenError('A widget token may not run mutations');
           await writeAuditEvent(await scope.db(), {
             organizationId: scope.session.tenantId,
             action: field.name,

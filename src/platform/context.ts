@@ -2,12 +2,12 @@ import type DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config.js';
 import { TenantSession, type TenantDb } from '../db/tenant.js';
-import type { PendingAudit } from './audit.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { Principal } from './auth/principal.js';
 import { UnauthenticatedError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { PubSub } from './pubsub/pubsub.js';
+import type { RevocationListener } from './revocation/revocation-listener.js';
 
 /** Process-wide dependencies, made once by createServer. */
 export interface AppServices {
@@ -16,6 +16,8 @@ export interface AppServices {
   logger: Logger;
   pubsub: PubSub;
   authenticator: Authenticator;
+  /** This node's listener on the revocation channel (PostgreSQL LISTEN/NOTIFY). */
+  revocations: RevocationListener;
 }
 
 /** What a tenant-bound piece of code gets: the caller, its transaction and its loaders. */
@@ -47,6 +49,13 @@ export class TenantScope {
   publishAfterCommit(topic: string, payload: unknown): void {
     this.session.afterCommit(() => void this.app.pubsub.publish(this.session.tenantId, topic, payload));
   }
+}
+
+/** The mutation a public operation (no credential yet) runs, waiting for its service to record it (audit.ts). */
+export interface PendingAudit {
+  action: string;
+  requestId: string;
+  recorded: boolean;
 }
 
 /** The GraphQL context of one operation. */

@@ -10,7 +10,8 @@ function daysIn(year: number, month: number): number {
   return month === 2 && leap ? 29 : MONTH_DAYS[month - 1];
 }
 
-function parse(value: unknown): Date {
+/** Parses an RFC 3339 date-time (a real date, with an offset); GraphQLError otherwise. */
+export function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string' || !RFC3339.test(value)) {
     throw new GraphQLError(`DateTime must be an RFC 3339 date-time string such as 2026-01-31T12:00:00Z, got ${JSON.stringify(value)}`);
   }
@@ -36,9 +37,9 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     if (!date || Number.isNaN(date.getTime())) throw new GraphQLError('DateTime cannot represent an invalid date');
     return date.toISOString();
   },
-  parseValue: parse,
+  parseValue: parseDateTime,
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string', { nodes: ast });
-    return parse(ast.value);
+    return parseDateTime(ast.value);
   },
 });

@@ -60,6 +60,12 @@ export class QueryTooComplexError extends AppError {
   }
 }
 
+/** The error, answered over HTTP with `status` when it stops a request before execution (Apollo reads `extensions.http`). */
+export function withHttpStatus<E extends GraphQLError>(error: E, status: number): E {
+  (error.extensions as Record<string, unknown>).http = { status };
+  return error;
+}
+
 /** Throws BadInputError unless `ok`. */
 export function check(ok: boolean, field: string, message: string): asserts ok {
   if (!ok) throw new BadInputError(message, { field });
@@ -106,8 +112,9 @@ export function toPublicError(
   });
   const app = findAppError(original);
   if (app) {
+    const { http: _status, ...extensions } = app.extensions; // Apollo reads `http` before formatting; never shown
     return {
-      error: withId({ message: app.message, locations: formatted.locations, path: formatted.path, extensions: { ...app.extensions } }),
+      error: withId({ message: app.message, locations: formatted.locations, path: formatted.path, extensions }),
       masked: false,
     };
   }

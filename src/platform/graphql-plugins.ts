@@ -1,6 +1,7 @@
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
 import type { RequestContext } from './context.js';
-import { BadInputError, ErrorCode, toPublicError } from './errors.js';
+import { authorizeWidgetOperation } from './auth/widget-grant.js';
+import { AppError, BadInputError, ErrorCode, toPublicError, withHttpStatus } from './errors.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -90,6 +91,29 @@ export function nulCharacterPlugin(): ApolloServerPlugin<RequestContext> {
         async didResolveOperation({ request }) {
           const error = nulCharacterError(request.variables, request.query);
           if (error) throw error;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * A widget token's operation is checked against its grant, every selected field with its
+ * arguments, before anything runs (FORBIDDEN, HTTP 403). Other principals pass: their scopes are
+ * checked per operation by the auth checker.
+ */
+export function widgetGrantPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document, operationName, request, schema }) {
+          const grant = contextValue.principal?.widget;
+          if (!grant) return;
+          try {
+            authorizeWidgetOperation(grant, schema, document, operationName, request.variables);
+          } catch (e) {
+            throw e instanceof AppError ? withHttpStatus(e, e.extensions.code === ErrorCode.FORBIDDEN ? 403 : 400) : e;
+          }
         },
       };
     },

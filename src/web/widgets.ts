@@ -25,6 +25,8 @@ function files(): Map<string, [string, string, string]> {
   const js = 'text/javascript; charset=utf-8';
   return new Map([
     ['widget.js', [web, 'widget.js', js]],
+    ['widget-format.js', [web, 'widget-format.js', js]],
+    ['builder.js', [web, 'builder.js', js]],
     ['live-client.js', [web, 'live-client.js', js]],
     ['embed.js', [web, 'embed.js', js]],
     ['widget.css', [web, 'widget.css', 'text/css; charset=utf-8']],
@@ -34,10 +36,11 @@ function files(): Map<string, [string, string, string]> {
 }
 
 /**
- * `GET /widgets`: the live widget page (paste a key, pick a metric or an ROI model and a window).
- * `GET /widgets/embed.js`: renders the same widget inside a customer's own page, from
- * `<div data-rapport-widget data-metric="…" data-key="rr_…">`. The scripts are static and public
- * (keys come from the page), so any origin may load them: module scripts are fetched with CORS.
+ * `GET /widgets`: the widget builder (an ADMIN credential, a metric or an ROI model, a window, the
+ * page's origin: a live preview and a snippet with a widget token made for that page).
+ * `GET /widgets/embed.js`: renders the widget inside a customer's own page, from
+ * `<div data-rapport-widget data-metric="…" data-token="rrw_…">`. The scripts are static and public
+ * (tokens come from the page), so any origin may load them: module scripts are fetched with CORS.
  */
 export function widgetRoutes(): Router {
   const router = Router();

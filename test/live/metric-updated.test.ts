@@ -160,8 +160,8 @@ describe('metricUpdated', () => {
     await running(2);
     await b.dispose(); // the socket closes
     await running(1);
-    // s2's listener and the tenant's one revocation listener (shared by its connections) remain.
-    expect(t.server.app.pubsub.listenerCount()).toBe(baseline + 2);
+    // s2's listener remains (revocations come through PostgreSQL, not through pub/sub).
+    expect(t.server.app.pubsub.listenerCount()).toBe(baseline + 1);
     s2.unsubscribe(); // the last subscription: the lazy client closes its socket too
     await running(0);
     await waitUntil(() => t.server.app.pubsub.listenerCount() === baseline, 'no listeners');

@@ -9,6 +9,9 @@ const ANY_PRINCIPAL = new Set(['viewer', 'logOut']);
 const INGEST = new Set(['recordMetrics', 'createRelationship', 'logConversation']);
 const ADMIN = new Set([
   'createApiKey',
+  'createWidgetToken',
+  'revokeWidgetToken',
+  'widgetTokens',
   'revokeApiKey',
   'apiKeys',
   'updateOrganization',
@@ -20,6 +23,8 @@ const ADMIN = new Set([
   'updateMemberRole',
   'removeMember',
 ]);
+/** CONTRACT.md: READ or INGEST (either scope): declared as any principal, the scopes checked by the imports service. */
+const READ_OR_INGEST = new Set(['importJob', 'importJobs']);
 
 describe('authorization declarations', () => {
   beforeAll(() => buildAppSchema());
@@ -41,7 +46,7 @@ describe('authorization declarations', () => {
     for (const op of ops) {
       let expected: string[] | null;
       if (PUBLIC.has(op.name)) expected = null;
-      else if (ANY_PRINCIPAL.has(op.name)) expected = [];
+      else if (ANY_PRINCIPAL.has(op.name) || READ_OR_INGEST.has(op.name)) expected = [];
       else if (ADMIN.has(op.name)) expected = ['ADMIN'];
       else if (op.kind !== 'mutation') expected = ['READ'];
       else if (INGEST.has(op.name)) expected = ['INGEST'];

@@ -132,7 +132,8 @@ describe('relationshipDuplicates', () => {
     await createRelationship(c.client, forum, { name: 'Liskov B.', externalId: 'crm-7' });
     await createRelationship(c.client, forum, { name: 'Grace Hopper' });
     await createRelationship(c.client, forum, { name: 'Grace Hooper' });
-    await createRelationship(c.client, forum, { name: 'Linus Torvalds', handle: 'ada_x' });
+    // Tenants A and B have x:ada_x too: never a group across tenants.
+    await createRelationship(c.client, await createCommunity(c.client, { platform: 'x' }), { name: 'Linus Torvalds', handle: 'ada_x', externalId: 'crm-ada' });
     const { relationshipDuplicates } = await c.client.data(DUPLICATES, {});
     const names = (g: { relationships: Array<{ name: string }> }) => g.relationships.map((r) => r.name).sort();
     expect(relationshipDuplicates.map((g: { reason: string }) => g.reason)).toEqual(['SAME_IDENTITY', 'SAME_EXTERNAL_ID', 'SIMILAR_NAME']);

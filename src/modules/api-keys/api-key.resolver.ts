@@ -1,8 +1,9 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
-import { ApiKey } from './api-key.entity.js';
-import { CreateApiKeyInput, CreatedApiKey } from './api-key.inputs.js';
+import { ApiKey } from './api-key.types.js';
+import { CreateApiKeyInput } from './api-key.inputs.js';
+import { CreatedApiKey } from './api-key.types.js';
 import { ApiKeyService } from './api-key.service.js';
 
 @Resolver()

@@ -1,10 +1,11 @@
 import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret } from '../../platform/auth/api-key-secret.js';
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
-import { PRINCIPAL_REVOKED, type PrincipalRevokedEvent } from '../../platform/auth/principal.events.js';
 import { isUuid } from '../../db/ids.js';
-import { ApiKey } from './api-key.entity.js';
-import type { CreateApiKeyInput, CreatedApiKey } from './api-key.inputs.js';
+import { announceRevocation } from '../../platform/revocation/revocation.js';
+import { ApiKey } from './api-key.types.js';
+import type { CreateApiKeyInput } from './api-key.inputs.js';
+import type { CreatedApiKey } from './api-key.types.js';
 
 /** API keys of the caller's organization. */
 export class ApiKeyService {
@@ -42,14 +43,15 @@ export class ApiKeyService {
     return { apiKey: saved, secret };
   }
 
-  /** Revokes a key at once; its open subscriptions are closed after commit. */
+  /** Revokes a key at once; every node closes its open sockets as soon as the transaction commits. */
   async revoke(id: string): Promise<ApiKey> {
     const key = await this.find(id);
     if (!key) throw new NotFoundError('API key', id);
     if (!key.revokedAt) {
       key.revokedAt = new Date();
-      await (await this.scope.db()).manager.save(key);
-      this.scope.publishAfterCommit(PRINCIPAL_REVOKED, { apiKeyId: key.id } satisfies PrincipalRevokedEvent);
+      const db = await this.scope.db();
+      await db.manager.save(key);
+      await announceRevocation(db, { kind: 'api_key', id: key.id });
     }
     return key;
   }

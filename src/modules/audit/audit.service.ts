@@ -3,7 +3,7 @@ import { check } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
 import { pageOf } from '../../platform/pagination.js';
 import { connectionOf, type Connection } from '../../platform/sql/connection.js';
-import { keysetMicros } from '../../platform/sql/keyset.js';
+import { keysetPage } from '../../platform/sql/keyset.js';
 import { SqlParams } from '../../platform/sql/sql-params.js';
 import type { AuditEvent, AuditLogFilter } from './audit.types.js';
 
@@ -40,16 +40,12 @@ export class AuditService {
     if (filter.to) where.push(`a.created_at < ${params.add(filter.to, 'timestamptz')}`);
     const filtered = where.join(' AND ');
     const countParams = params.snapshot();
-    // Newest first: the keyset runs backwards over (created_at, id).
-    const keyset = page.after
-      ? `(a.created_at, a.id) < (timestamptz 'epoch' + ${params.add(page.after.micros, 'bigint')} * interval '1 microsecond', ${params.add(page.after.id, 'uuid')})`
-      : 'TRUE';
+    const k = keysetPage('a', page, params, { newestFirst: true });
     const db = await this.scope.db();
     const rows = await db.query<AuditRow>(
       `SELECT a.id, a.created_at AS at, a.action, a.actor_kind AS "actorKind", a.actor_id AS "actorId", a.actor_name AS "actorName",
-              a.target_id AS "targetId", a.request_id AS "requestId", ${keysetMicros('a')} AS "_micros"
-         FROM audit_events a WHERE ${filtered} AND ${keyset}
-        ORDER BY a.created_at DESC, a.id DESC LIMIT ${params.add(page.first + 1)}`,
+              a.target_id AS "targetId", a.request_id AS "requestId", ${k.micros}
+         FROM audit_events a WHERE ${filtered} AND ${k.after} ${k.orderLimit}`,
       params.values,
     );
     const events: AuditNode[] = rows.map((r) => ({

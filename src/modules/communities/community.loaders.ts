@@ -1,7 +1,8 @@
 import type DataLoader from 'dataloader';
 import type { TenantScope } from '../../platform/context.js';
 import { byIdLoader, perParentLoader } from '../../platform/sql/batch-loaders.js';
-import { COMMUNITY_ROW, type Community } from './community.entity.js';
+import { COMMUNITY_ROW } from './community.table.js';
+import { type Community } from './community.types.js';
 
 /** A community by id (null when unknown or another tenant's); exported for other modules' fields. */
 export function communityById(scope: TenantScope): DataLoader<string, Community | null> {

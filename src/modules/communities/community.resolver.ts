@@ -1,12 +1,7 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
-import { RELATIONSHIP_FIELDS, RELATIONSHIP_NEEDS, RelationshipConnection, type Relationship } from '../relationships/relationship.entity.js';
-import { CommunityRelationshipFilter } from '../relationships/relationship.inputs.js';
-import { nodeProjection } from '../../platform/sql/projection.js';
-import { RelationshipService } from '../relationships/relationship.service.js';
-import { Community, CommunityConnection } from './community.entity.js';
+import { Community, CommunityConnection } from './community.types.js';
 import { CommunityFilter, CreateCommunityInput, UpdateCommunityInput } from './community.inputs.js';
 import { CommunityService } from './community.service.js';
 import type { Connection } from '../../platform/sql/connection.js';
@@ -60,25 +55,6 @@ export class CommunityResolver {
   @FieldResolver(() => Boolean, { description: 'Whether archivedAt is set.' })
   archived(@Root() community: Community): boolean {
     return community.archivedAt !== null;
-  }
-
-  @Authorized(ApiKeyScope.READ)
-  @FieldResolver(() => RelationshipConnection, { description: 'Its relationships in the order they were created.' })
-  relationships(
-    @Root() community: Community,
-    @Ctx() ctx: RequestContext,
-    @Info() info: GraphQLResolveInfo,
-    @Arg('first', () => Int, { nullable: true, description: 'Page size, default 20, at most 100.' }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
-    @Arg('filter', () => CommunityRelationshipFilter, { nullable: true }) filter?: CommunityRelationshipFilter | null,
-  ): Promise<Connection<Relationship>> {
-    return new RelationshipService(tenantOf(ctx)).ofCommunity(
-      community.id,
-      first,
-      after,
-      filter,
-      nodeProjection(info, RELATIONSHIP_FIELDS, RELATIONSHIP_NEEDS),
-    );
   }
 
   @Authorized(ApiKeyScope.READ)

@@ -3,7 +3,7 @@ import { nestedCountLoader, nestedPageLoader, type CountsFetcher, type PagesFetc
 import { keysetPage } from '../../platform/sql/keyset.js';
 import type { Projection } from '../../platform/sql/projection.js';
 import { SqlParams } from '../../platform/sql/sql-params.js';
-import type { Conversation } from './conversation.entity.js';
+import type { Conversation } from './conversation.types.js';
 
 /** Pages of `Relationship.conversations`: one lateral statement per distinct page and selection (`filter` is the columns). */
 export function relationshipConversationPages(scope: TenantScope) {

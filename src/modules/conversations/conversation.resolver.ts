@@ -1,9 +1,13 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
-import { Relationship } from '../relationships/relationship.entity.js';
+import type { Connection } from '../../platform/sql/connection.js';
+import { nodeProjection } from '../../platform/sql/projection.js';
+import { Relationship } from '../relationships/relationship.types.js';
 import { RelationshipService } from '../relationships/relationship.service.js';
-import { Conversation } from './conversation.entity.js';
+import { CONVERSATION_FIELDS, CONVERSATION_NEEDS } from './conversation.table.js';
+import { Conversation, ConversationConnection } from './conversation.types.js';
 import { LogConversationInput } from './conversation.inputs.js';
 import { ConversationService } from './conversation.service.js';
 
@@ -19,5 +23,26 @@ export class ConversationResolver {
   @FieldResolver(() => Relationship)
   async relationship(@Root() conversation: Conversation, @Ctx() ctx: RequestContext): Promise<Relationship> {
     return (await new RelationshipService(tenantOf(ctx)).find(conversation.relationshipId))!;
+  }
+}
+
+/** Relationship.conversations: conversations own the data it reads. */
+@Resolver(() => Relationship)
+export class RelationshipConversationsResolver {
+  @Authorized(ApiKeyScope.READ)
+  @FieldResolver(() => ConversationConnection, { description: 'Its conversations in the order they were logged.' })
+  conversations(
+    @Root() relationship: Relationship,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, default 20, at most 100.' }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<Connection<Conversation>> {
+    return new ConversationService(tenantOf(ctx)).ofRelationship(
+      relationship.id,
+      first,
+      after,
+      nodeProjection(info, CONVERSATION_FIELDS, CONVERSATION_NEEDS),
+    );
   }
 }

@@ -6,7 +6,8 @@ import { optionalRange, optionalText } from '../../platform/input.js';
 import { strengthOf } from '../relationships/relationship.loaders.js';
 import { RelationshipService } from '../relationships/relationship.service.js';
 import type { Projection } from '../../platform/sql/projection.js';
-import { CONVERSATION_ROW, type Conversation } from './conversation.entity.js';
+import { CONVERSATION_ROW } from './conversation.table.js';
+import { type Conversation } from './conversation.types.js';
 import type { LogConversationInput } from './conversation.inputs.js';
 import { relationshipConversationPages, relationshipConversationTotals } from './conversation.loaders.js';
 import { connectionOf, type Connection } from '../../platform/sql/connection.js';
@@ -20,7 +21,7 @@ export class ConversationService {
 
   /**
    * A page of one relationship's conversations in the order they were logged, batched with its siblings'.
-   * `columns`: what the client's selection reads (conversationColumns), all when left out.
+   * `columns`: what the client's selection reads (nodeProjection), all when left out.
    */
   async ofRelationship(
     relationshipId: string,

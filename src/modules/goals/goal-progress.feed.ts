@@ -8,7 +8,7 @@ import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.ev
 import { builtInKeysTouchedBy } from '../metrics/built-in-metrics.js';
 import { METRIC_RECORDED, type MetricRecordedEvent } from '../metrics/metric.events.js';
 import type { GoalProgressValue } from './goal-progress.js';
-import { GOAL_COLUMNS, type Goal } from './goal.entity.js';
+import { type Goal } from './goal.types.js';
 import { GOAL_CHANGED, type GoalChangedEvent } from './goal.events.js';
 import { goalProgressLoader } from './goal.loaders.js';
 import { GoalService } from './goal.service.js';
@@ -59,19 +59,7 @@ function goalSource(app: AppServices, principal: Principal): CoalescedSource<Goa
       const deleted = [...t.deleted];
       if (!t.goals.size && !t.spans.size) return { progress: [], deleted };
       return inOwnScope(app, principal, async (scope) => {
-        const keys = [...t.spans.keys()];
-        const goals = (await (await scope.db()).query(
-          `SELECT ${GOAL_COLUMNS} FROM goals g
-           WHERE g.id = ANY($1::uuid[]) OR EXISTS (
-             SELECT 1 FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS s(key, min_at, max_at)
-             WHERE s.key = g.metric_key AND s.max_at >= g.starts_at AND s.min_at < g.ends_at)`,
-          [
-            [...t.goals],
-            keys,
-            keys.map((k) => new Date(t.spans.get(k)!.min).toISOString()),
-            keys.map((k) => new Date(t.spans.get(k)!.max).toISOString()),
-          ],
-        )) as Goal[];
+        const goals = await new GoalService(scope).touched(t.goals, t.spans);
         const progress = await scope.loader(goalProgressLoader).loadMany(goals);
         return { progress: progress.filter((p): p is GoalProgressValue => !(p instanceof Error)), deleted };
       });

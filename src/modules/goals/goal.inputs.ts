@@ -1,6 +1,4 @@
 import { Field, Float, ID, InputType } from 'type-graphql';
-import { ConnectionType } from '../../platform/pagination.js';
-import { Goal } from './goal.entity.js';
 
 @InputType()
 export class CreateGoalInput {
@@ -49,5 +47,3 @@ export class UpdateGoalInput {
   @Field(() => String, { nullable: true })
   description?: string | null;
 }
-
-export const GoalConnection = ConnectionType(Goal, 'Goal');

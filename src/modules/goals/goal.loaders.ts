@@ -4,13 +4,14 @@ import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { aggregateMetricWindows, type MetricWindow } from '../metrics/metric-engine.js';
 import { zeroWhenEmpty } from '../metrics/metric-aggregation.js';
 import { RoiService } from '../roi/roi.service.js';
-import type { Goal } from './goal.entity.js';
+import type { Goal } from './goal.types.js';
 import { measuredUntil, progressOf, type GoalProgressValue } from './goal-progress.js';
 
 /**
  * The progress of many goals: for metric goals two statements however many goals are asked (one
  * resolving their metric keys, one aggregating each goal's metric over its own elapsed period with
- * the shared engine); an ROI goal's progress is its model's roi over the period, one report each.
+ * the shared engine); ROI goals' progress is their model's roi over the period, all ROI goals'
+ * metrics aggregated by one more statement (RoiService.roiOver).
  */
 export function goalProgressLoader(scope: TenantScope): DataLoader<Goal, GoalProgressValue, string> {
   return new DataLoader<Goal, GoalProgressValue, string>(
@@ -24,13 +25,11 @@ export function goalProgressLoader(scope: TenantScope): DataLoader<Goal, GoalPro
         const until = measuredUntil(g, now);
         if (metrics.has(g.metricKey) && until > g.startsAt) windows.push({ id: g.id, from: g.startsAt, to: until, keys: [g.metricKey] });
       }
-      const roiByGoal = new Map<string, number | null>();
-      for (const g of goals) {
+      const roiWindows = goals.flatMap((g) => {
         const until = measuredUntil(g, now);
-        if (g.roiModelId && until > g.startsAt) {
-          roiByGoal.set(g.id, (await new RoiService(scope).report(g.roiModelId, { from: g.startsAt, to: until })).roi);
-        }
-      }
+        return g.roiModelId && until > g.startsAt ? [{ id: g.id, modelId: g.roiModelId, from: g.startsAt, to: until }] : [];
+      });
+      const roiByGoal = await new RoiService(scope).roiOver(roiWindows);
       const rows = await aggregateMetricWindows(db, {
         metrics,
         windows,

@@ -9,7 +9,8 @@ import { SqlParams } from '../../platform/sql/sql-params.js';
 import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { RoiModelService } from '../roi/roi-model.service.js';
 import { optionalText, requiredText } from '../../platform/input.js';
-import { GOAL_COLUMNS, type Goal } from './goal.entity.js';
+import { GOAL_ROW } from './goal.table.js';
+import { type Goal } from './goal.types.js';
 import type { CreateGoalInput, UpdateGoalInput } from './goal.inputs.js';
 
 /** A goal's fields once validated. */
@@ -30,8 +31,23 @@ export class GoalService {
   /** One goal, or null when it is unknown, malformed or another tenant's. */
   async find(id: string): Promise<Goal | null> {
     if (!isUuid(id)) return null;
-    const rows = (await (await this.scope.db()).query(`SELECT ${GOAL_COLUMNS} FROM goals g WHERE g.id = $1`, [id])) as Goal[];
+    const rows = await this.rows(`SELECT ${GOAL_ROW.sql} FROM goals g WHERE g.id = $1`, [id]);
     return rows[0] ?? null;
+  }
+
+  /**
+   * The goals a batch of writes may have moved: those named, and those whose metric got a point
+   * inside their period (`spans`: per metric key, the earliest and latest time written, epoch ms).
+   */
+  touched(goalIds: Iterable<string>, spans: ReadonlyMap<string, { min: number; max: number }>): Promise<Goal[]> {
+    const keys = [...spans.keys()];
+    return this.rows(
+      `SELECT ${GOAL_ROW.sql} FROM goals g
+       WHERE g.id = ANY($1::uuid[]) OR EXISTS (
+         SELECT 1 FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS s(key, min_at, max_at)
+         WHERE s.key = g.metric_key AND s.max_at >= g.starts_at AND s.min_at < g.ends_at)`,
+      [[...goalIds], keys, keys.map((k) => new Date(spans.get(k)!.min).toISOString()), keys.map((k) => new Date(spans.get(k)!.max).toISOString())],
+    );
   }
 
   /** A page of goals in creation order. */
@@ -40,7 +56,7 @@ export class GoalService {
     const db = await this.scope.db();
     const params = new SqlParams();
     const k = keysetPage('g', page, params);
-    const rows = await db.query<Goal>(`SELECT ${GOAL_COLUMNS}, ${k.micros} FROM goals g WHERE ${k.after} ${k.orderLimit}`, params.values);
+    const rows = await this.rows(`SELECT ${GOAL_ROW.sql}, ${k.micros} FROM goals g WHERE ${k.after} ${k.orderLimit}`, params.values);
     return connectionOf(rows, page, async () => {
       const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM goals`);
       return row.n;
@@ -56,11 +72,11 @@ export class GoalService {
       description: input.description ?? null,
     });
     const db = await this.scope.db();
-    const [goal] = (await db.query(
+    const [goal] = await this.rows(
       `INSERT INTO goals AS g (organization_id, name, description, metric_key, roi_model_id, target, starts_at, ends_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${GOAL_COLUMNS}`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${GOAL_ROW.sql}`,
       [db.tenantId, fields.name, fields.description, fields.metricKey, fields.roiModelId, fields.target, fields.startsAt, fields.endsAt],
-    )) as Goal[];
+    );
     this.changed(goal.id, false);
     return goal;
   }
@@ -80,14 +96,14 @@ export class GoalService {
       startsAt: input.startsAt ?? goal.startsAt,
       endsAt: input.endsAt ?? goal.endsAt,
     }, retarget);
-    const [updated] = (await (await this.scope.db()).query(
+    const [updated] = await this.rows(
       `WITH g AS (
          UPDATE goals SET name = $2, description = $3, metric_key = $4, roi_model_id = $8, target = $5, starts_at = $6, ends_at = $7,
            updated_at = clock_timestamp()
          WHERE id = $1 RETURNING *
-       ) SELECT ${GOAL_COLUMNS} FROM g`,
+       ) SELECT ${GOAL_ROW.sql} FROM g`,
       [goal.id, fields.name, fields.description, fields.metricKey, fields.target, fields.startsAt, fields.endsAt, fields.roiModelId],
-    )) as Goal[];
+    );
     this.changed(goal.id, false);
     return updated;
   }
@@ -118,6 +134,11 @@ export class GoalService {
       }
     }
     return { ...f, name, description };
+  }
+
+  /** Goal rows of a statement that selects GOAL_ROW's columns. */
+  private async rows(sql: string, params: unknown[]): Promise<Goal[]> {
+    return GOAL_ROW.hydrate(await (await this.scope.db()).query<Goal>(sql, params));
   }
 
   private changed(goalId: string, deleted: boolean): void {

@@ -1,6 +1,4 @@
-import { Field, InputType, ObjectType } from 'type-graphql';
-import { Organization } from '../organizations/organization.entity.js';
-import { User } from './user.entity.js';
+import { Field, InputType } from 'type-graphql';
 
 @InputType({ description: 'A new user and the organization they will own.' })
 export class SignUpInput {
@@ -27,19 +25,4 @@ export class LogInInput {
 
   @Field({ nullable: true, description: 'Which organization to act in; may be left out when the user has only one.' })
   organizationSlug?: string;
-}
-
-@ObjectType()
-export class AuthPayload {
-  @Field({ description: 'Session token for `Authorization: Bearer`; valid for one organization until expiresAt.' })
-  token!: string;
-
-  @Field()
-  expiresAt!: Date;
-
-  @Field(() => User)
-  user!: User;
-
-  @Field(() => Organization)
-  organization!: Organization;
 }

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../platform/context.js';
-import { AuthPayload, LogInInput, SignUpInput } from './auth.inputs.js';
+import { AuthPayload } from './member.types.js';
+import { LogInInput, SignUpInput } from './auth.inputs.js';
 import { AuthService } from './auth.service.js';
 
 /** The two public operations: everything else needs a credential. */

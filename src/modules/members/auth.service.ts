@@ -5,12 +5,12 @@ import { Role } from '../../platform/auth/scopes.js';
 import { recordPublicAudit } from '../../platform/audit.js';
 import type { AppServices, RequestContext } from '../../platform/context.js';
 import { BadInputError, check, UnauthenticatedError } from '../../platform/errors.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { Organization } from '../organizations/organization.types.js';
 import { organizationSeeders } from '../organizations/seeders.js';
 import { isTimeZone, slugify } from '../organizations/slug.js';
-import type { AuthPayload, LogInInput, SignUpInput } from './auth.inputs.js';
+import type { LogInInput, SignUpInput } from './auth.inputs.js';
+import type { AuthPayload, User } from './member.types.js';
 import { openSession } from './session.service.js';
-import { User } from './user.entity.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const MIN_PASSWORD_LENGTH = 10;

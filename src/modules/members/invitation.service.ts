@@ -6,12 +6,12 @@ import { Role } from '../../platform/auth/scopes.js';
 import type { AppServices, RequestContext, TenantScope } from '../../platform/context.js';
 import { BadInputError, ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
-import type { Organization } from '../organizations/organization.entity.js';
-import type { AuthPayload } from './auth.inputs.js';
+import type { Organization } from '../organizations/organization.types.js';
+import type { AuthPayload } from './member.types.js';
 import { AuthService, BAD_CREDENTIALS, checkEmail, checkNewPassword } from './auth.service.js';
 import type { CreatedInvitation, Invitation } from './member.types.js';
 import type { AcceptInvitationInput, InviteMemberInput } from './member.inputs.js';
-import type { User } from './user.entity.js';
+import type { User } from './member.types.js';
 
 /** How long an invitation token works. */
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;

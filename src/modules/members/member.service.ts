@@ -9,10 +9,9 @@ import { SqlParams } from '../../platform/sql/sql-params.js';
 import { revokeTeamAccess } from './team-revocation.js';
 import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { OrganizationService } from '../organizations/organization.service.js';
-import type { Member } from './member.types.js';
+import { memberById } from './member.loaders.js';
+import type { Member, User, Viewer } from './member.types.js';
 import { SessionService } from './session.service.js';
-import { User } from './user.entity.js';
-import type { Viewer } from './viewer.resolver.js';
 
 interface MemberRow {
   id: string;
@@ -35,8 +34,8 @@ export class MemberService {
   constructor(private readonly scope: TenantScope) {}
 
   /** A member of this organization, or null (RLS hides users of other organizations). */
-  async user(id: string): Promise<User | null> {
-    return (await this.scope.db()).manager.findOne(User, { where: { id } });
+  user(id: string): Promise<User | null> {
+    return this.scope.loader(memberById).load(id);
   }
 
   /** A page of members, in the order they joined. */
@@ -63,7 +62,7 @@ export class MemberService {
     const target = await this.lockForChange(userId, role === Role.OWNER);
     const m = await this.scope.db();
     await m.query(`UPDATE memberships SET role = $2 WHERE user_id = $1`, [userId, role]);
-    if (target.role !== role) revokeTeamAccess(this.scope, { membershipOf: userId });
+    if (target.role !== role) await revokeTeamAccess(this.scope, { membershipOf: userId });
     const [row] = (await m.query(
       `SELECT u.id, u.email, u.created_at AS "userCreatedAt", ms.role, ms.created_at AS "joinedAt"
          FROM memberships ms JOIN users u ON u.id = ms.user_id WHERE ms.user_id = $1`,
@@ -77,7 +76,7 @@ export class MemberService {
     await this.lockForChange(userId, false);
     await (await this.scope.db()).query(`DELETE FROM memberships WHERE user_id = $1`, [userId]);
     const sessions = await new SessionService(this.scope).revokeAllOf(userId);
-    revokeTeamAccess(this.scope, { membershipOf: userId, sessions });
+    await revokeTeamAccess(this.scope, { membershipOf: userId, sessions });
     return true;
   }
 

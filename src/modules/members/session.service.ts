@@ -41,7 +41,7 @@ export class SessionService {
        SELECT id, expires_at AS "expiresAt" FROM s`,
       [sessionId],
     );
-    revokeTeamAccess(this.scope, { sessions: rows });
+    await revokeTeamAccess(this.scope, { sessions: rows });
     return true;
   }
 

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-g
 import { ApiKeyScope, Role } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
 import type { Connection } from '../../platform/sql/connection.js';
-import { AuthPayload } from './auth.inputs.js';
+import { AuthPayload } from './member.types.js';
 import { InvitationAcceptance, InvitationService } from './invitation.service.js';
 import { AcceptInvitationInput, InviteMemberInput } from './member.inputs.js';
 import { MemberService } from './member.service.js';

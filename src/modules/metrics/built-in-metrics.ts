@@ -2,7 +2,7 @@ import type { DataChangedEvent } from '../communities/community.events.js';
 import { FUNNEL, stageRank } from '../relationships/relationship-history.js';
 import { RelationshipStage } from '../relationships/relationship-stage.js';
 import { MetricAggregation } from './metric-aggregation.js';
-import type { MetricDefinition } from './metric-definition.entity.js';
+import type { MetricDefinition } from './metric.types.js';
 
 /** The tables built-in metrics are derived from; the engine issues one grouped statement per source. */
 export type BuiltInSource = 'relationships' | 'conversations' | 'stage_changes';

@@ -4,7 +4,9 @@ import { isUuid } from '../../db/ids.js';
 import { METRIC_RECORDED, type MetricPointEvent, type MetricRecordedEvent } from './metric.events.js';
 import { isBuiltInKey } from './built-in-metrics.js';
 import { METRIC_KEY_PATTERN } from './metric-catalog.js';
-import type { MetricPointInput, RecordMetricsResult } from './metric.inputs.js';
+import { pointsOfBatch } from './metric-batch.js';
+import type { MetricPointInput } from './metric.inputs.js';
+import type { RecordMetricsResult } from './metric.types.js';
 import { plainArrayLiteral, textArrayLiteral } from './pg-array.js';
 
 /** Most points one recordMetrics call may carry. */
@@ -86,6 +88,13 @@ function pointProblem(
 /** Writes metric points: the whole batch is validated first, then written in one statement. */
 export class MetricIngestService {
   constructor(private readonly scope: TenantScope) {}
+
+  /** recordMetrics: exactly one of `points` and `batch` (the same points as one JSON value). */
+  recordEither(points: MetricPointInput[] | null | undefined, batch: unknown): Promise<RecordMetricsResult> {
+    const given = (points != null ? 1 : 0) + (batch != null ? 1 : 0);
+    check(given === 1, 'points', 'give exactly one of points and batch');
+    return this.record(points ?? pointsOfBatch(batch));
+  }
 
   /** Records a batch all or nothing; a point whose idempotency key was seen already is counted as a duplicate. */
   async record(points: MetricPointInput[]): Promise<RecordMetricsResult> {

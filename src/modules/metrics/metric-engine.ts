@@ -147,34 +147,39 @@ function groupBy(items: string[]): string {
  */
 type TenantQuery = MetricQuery & { tenant: string };
 
-/** One grouped statement over the points of every custom metric the windows name. */
-function customSql(q: TenantQuery, params: SqlParams): string | null {
-  const cells = q.windows.flatMap((w) => w.keys.map((key) => ({ w, metric: q.metrics.get(key)! })).filter((c) => !c.metric.builtIn));
-  if (!cells.length) return null;
-  const metrics = [...new Map(cells.map((c) => [c.metric.key, c.metric])).values()];
-  let join = '';
-  let where: string;
-  let windowId: string;
+/** The (window, custom metric) cells a query asks for. */
+type Cell = { w: MetricWindow; metric: ResolvedMetric };
+
+/**
+ * Which points of `metric_points p` the cells cover: bounds and metric ids for one window; a join
+ * on the (window, metric) cells when windows have their own keys (a goal each).
+ */
+function customCellsSql(q: TenantQuery, cells: Cell[], metrics: ResolvedMetric[], params: SqlParams): { join: string; where: string; windowId: string; group: string[] } {
   // Grouped by metric only when there are several, so a series hashes one key a point, as plain SQL would.
   const group: string[] = metrics.length > 1 ? ['p.metric_id'] : [];
-  const sameWindows = q.windows.length === 1;
-  if (sameWindows) {
+  if (q.windows.length === 1) {
     const ws = windowSql(q.windows, 'p.at', params);
-    where = `${ws.where} AND ${
-      metrics.length === 1 ? `p.metric_id = ${params.add(metrics[0].id, 'uuid')}` : `p.metric_id = ANY(${params.add(metrics.map((m) => m.id), 'uuid[]')})`
-    }`;
-    windowId = ws.id;
-  } else {
-    // Each window has its own keys (a goal each): join on (window, metric) cells.
-    const ids = params.add(cells.map((c) => c.w.id), 'text[]');
-    const mids = params.add(cells.map((c) => c.metric.id), 'uuid[]');
-    const froms = params.add(cells.map((c) => c.w.from.toISOString()), 'timestamptz[]');
-    const tos = params.add(cells.map((c) => c.w.to.toISOString()), 'timestamptz[]');
-    join = ` JOIN unnest(${ids}, ${mids}, ${froms}, ${tos}) AS w(id, metric_id, t0, t1) ON p.metric_id = w.metric_id AND p.at >= w.t0 AND p.at < w.t1`;
-    where = 'TRUE';
-    windowId = 'w.id';
-    group.push('w.id');
+    const ids = metrics.length === 1 ? `p.metric_id = ${params.add(metrics[0].id, 'uuid')}` : `p.metric_id = ANY(${params.add(metrics.map((m) => m.id), 'uuid[]')})`;
+    return { join: '', where: `${ws.where} AND ${ids}`, windowId: ws.id, group };
   }
+  const ids = params.add(cells.map((c) => c.w.id), 'text[]');
+  const mids = params.add(cells.map((c) => c.metric.id), 'uuid[]');
+  const froms = params.add(cells.map((c) => c.w.from.toISOString()), 'timestamptz[]');
+  const tos = params.add(cells.map((c) => c.w.to.toISOString()), 'timestamptz[]');
+  return {
+    join: ` JOIN unnest(${ids}, ${mids}, ${froms}, ${tos}) AS w(id, metric_id, t0, t1) ON p.metric_id = w.metric_id AND p.at >= w.t0 AND p.at < w.t1`,
+    where: 'TRUE',
+    windowId: 'w.id',
+    group: [...group, 'w.id'],
+  };
+}
+
+/** One grouped statement over the points of every custom metric the windows name. */
+function customSql(q: TenantQuery, params: SqlParams): string | null {
+  const cells: Cell[] = q.windows.flatMap((w) => w.keys.map((key) => ({ w, metric: q.metrics.get(key)! })).filter((c) => !c.metric.builtIn));
+  if (!cells.length) return null;
+  const metrics = [...new Map(cells.map((c) => [c.metric.key, c.metric])).values()];
+  const { join, where, windowId, group } = customCellsSql(q, cells, metrics, params);
   const d = dimensions(q, 'p.at', 'p.community_id', params);
   const aggregations = new Set(metrics.map((m) => m.aggregation));
   const value =
@@ -234,7 +239,8 @@ export function metricQuerySql(db: TenantDb, query: MetricQuery, params: SqlPara
   }
   for (const [source, metrics] of bySource) parts.push(builtInSql(q, source, metrics, params));
   if (!parts.length) {
-    return `SELECT NULL::text AS window_id, NULL::text AS key, NULL::timestamptz AS bucket, NULL::uuid AS community_id, NULL::float8 AS value, 0 AS count, NULL::text AS scope WHERE FALSE`;
+    // No metric at all (a formula of parameters only): no rows, but the tenant placeholder is still bound.
+    return `SELECT NULL::text AS window_id, NULL::text AS key, NULL::timestamptz AS bucket, NULL::uuid AS community_id, NULL::float8 AS value, 0 AS count, NULL::text AS scope WHERE ${q.tenant} IS NULL`;
   }
   return parts.map((p) => `(${p})`).join('\nUNION ALL\n');
 }

@@ -12,7 +12,7 @@ import { BUILT_IN_BY_KEY, builtInKeysTouchedBy } from './built-in-metrics.js';
 import { resolveMetrics } from './metric-catalog.js';
 import { aggregateMetrics } from './metric-engine.js';
 import { METRIC_RECORDED, type MetricRecordedEvent } from './metric.events.js';
-import type { MetricUpdate } from './metric-update.type.js';
+import type { MetricUpdate } from './metric.types.js';
 
 /** metricUpdated's node-wide state for built-in keys: each data change turned into metric updates once per node. */
 export const builtInFeeds = perServer(() => new SharedFeeds<MetricUpdate>());

@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, InputType } from 'type-graphql';
 import { MetricAggregation } from './metric-aggregation.js';
 
 @InputType({ description: 'A metric of the organization’s own, fed by recordMetrics.' })
@@ -38,25 +38,4 @@ export class MetricPointInput {
     description: 'At most 200 characters. A point whose key the organization already recorded (in this batch or before) is skipped, so a retried batch counts once.',
   })
   idempotencyKey?: string | null;
-}
-
-@ObjectType()
-export class RecordMetricsResult {
-  @Field(() => Int, { description: 'Points written.' })
-  accepted!: number;
-
-  @Field(() => Int, { description: 'Points skipped because their idempotency key was already recorded.' })
-  duplicates!: number;
-}
-
-@ObjectType({ description: 'One interval of a series.' })
-export class MetricBucket {
-  @Field({ description: 'Start of the interval, aligned to the organization’s time zone.' })
-  start!: Date;
-
-  @Field(() => Float, { nullable: true, description: 'The metric aggregated over the bucket: 0 when empty for SUM and COUNT, null for the others.' })
-  value!: number | null;
-
-  @Field(() => Int, { description: 'Points (or rows, for built-in metrics) the value is made of.' })
-  count!: number;
 }

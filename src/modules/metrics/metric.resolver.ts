@@ -3,11 +3,13 @@ import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
 import { liveCaller, type SubscribeData } from '../../platform/live/live-context.js';
 import { MetricIngestService } from './ingest.service.js';
+import { MetricPointBatchScalar } from './metric-batch.js';
 import { Interval } from './interval.js';
-import { MetricDefinition } from './metric-definition.entity.js';
-import { DefineMetricInput, MetricBucket, MetricPointInput, RecordMetricsResult } from './metric.inputs.js';
+import { MetricDefinition } from './metric.types.js';
+import { DefineMetricInput, MetricPointInput } from './metric.inputs.js';
+import { MetricBucket, RecordMetricsResult } from './metric.types.js';
 import { MetricService } from './metric.service.js';
-import { MetricUpdate } from './metric-update.type.js';
+import { MetricUpdate } from './metric.types.js';
 import { MetricUpdatesService, type MetricUpdateFilter } from './metric-updates.feed.js';
 
 @Resolver()
@@ -40,17 +42,17 @@ export class MetricResolver {
     return new MetricService(tenantOf(ctx)).define(input);
   }
 
-  // The points are checked by the service in one pass; class-validator over 10,000 objects would only cost time.
   @Authorized(ApiKeyScope.INGEST)
   @Mutation(() => RecordMetricsResult, {
     description:
-      'Records up to 10,000 points, all or nothing: one bad point rejects the batch with BAD_USER_INPUT naming it in extensions.index and extensions.field. Points whose idempotency key was already recorded are skipped and counted as duplicates.',
+      'Records up to 10,000 points, given as `points` or as one JSON `batch` (faster for large batches), all or nothing: one bad point rejects the batch with BAD_USER_INPUT naming it in extensions.index and extensions.field. Points whose idempotency key was already recorded are skipped and counted as duplicates.',
   })
   recordMetrics(
-    @Arg('points', () => [MetricPointInput], { validate: false }) points: MetricPointInput[],
+    @Arg('points', () => [MetricPointInput], { nullable: true, validate: false, description: 'The points; give this or batch.' }) points: MetricPointInput[] | null,
+    @Arg('batch', () => MetricPointBatchScalar, { nullable: true, description: 'The points as one JSON list; give this or points.' }) batch: unknown,
     @Ctx() ctx: RequestContext,
   ): Promise<RecordMetricsResult> {
-    return new MetricIngestService(tenantOf(ctx)).record(points);
+    return new MetricIngestService(tenantOf(ctx)).recordEither(points, batch);
   }
 
   @Authorized(ApiKeyScope.READ)

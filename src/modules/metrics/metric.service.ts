@@ -4,8 +4,10 @@ import { isUuid } from '../../db/ids.js';
 import { BUILT_IN_METRICS, builtInDefinition, isBuiltInKey } from './built-in-metrics.js';
 import { MAX_BUCKETS, type Interval } from './interval.js';
 import { MAX_METRIC_KEY_LENGTH, METRIC_KEY_PATTERN, resolveMetrics } from './metric-catalog.js';
-import { MetricDefinition } from './metric-definition.entity.js';
-import type { DefineMetricInput, MetricBucket } from './metric.inputs.js';
+import { MetricDefinition } from './metric.types.js';
+import { DEFINITION_ROW } from './metric.table.js';
+import type { DefineMetricInput } from './metric.inputs.js';
+import type { MetricBucket } from './metric.types.js';
 import { metricSeriesOf, windowContext } from './series.js';
 import { optionalText, requiredText } from '../../platform/input.js';
 
@@ -18,17 +20,13 @@ export interface SeriesArgs {
   communityId?: string | null;
 }
 
-const DEFINITION_COLUMNS = `id, key, name, unit, aggregation, description, created_at AS "createdAt"`;
-
 /** Metric definitions and series. */
 export class MetricService {
   constructor(private readonly scope: TenantScope) {}
 
   /** The built-in metrics, then the organization's own by key. */
   async list(): Promise<MetricDefinition[]> {
-    const rows = (await (await this.scope.db()).query(
-      `SELECT ${DEFINITION_COLUMNS} FROM metric_definitions ORDER BY key`,
-    )) as MetricDefinition[];
+    const rows = DEFINITION_ROW.hydrate(await (await this.scope.db()).query<MetricDefinition>(`SELECT ${DEFINITION_ROW.sql} FROM metric_definitions d ORDER BY d.key`));
     return [...BUILT_IN_METRICS.map(builtInDefinition), ...rows.map((r) => ({ ...r, builtIn: false }))];
   }
 
@@ -45,13 +43,15 @@ export class MetricService {
     const unit = optionalText(input.unit, 'unit', 50);
     const description = optionalText(input.description, 'description', 2000);
     const db = await this.scope.db();
-    const rows = (await db.query(
-      `INSERT INTO metric_definitions (organization_id, key, name, unit, aggregation, description)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (organization_id, key) DO NOTHING
-       RETURNING ${DEFINITION_COLUMNS}`,
-      [db.tenantId, key, name, unit, input.aggregation, description],
-    )) as MetricDefinition[];
+    const rows = DEFINITION_ROW.hydrate(
+      await db.query<MetricDefinition>(
+        `INSERT INTO metric_definitions AS d (organization_id, key, name, unit, aggregation, description)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (organization_id, key) DO NOTHING
+         RETURNING ${DEFINITION_ROW.sql}`,
+        [db.tenantId, key, name, unit, input.aggregation, description],
+      ),
+    );
     if (!rows.length) throw new BadInputError(`key '${key}' is already a metric of this organization`, { field: 'key' });
     return { ...rows[0], builtIn: false };
   }

@@ -1,17 +1,9 @@
-import { Arg, Authorized, Ctx, Field, InputType, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
-import { Organization } from './organization.entity.js';
+import { UpdateOrganizationInput } from './organization.inputs.js';
+import { Organization } from './organization.types.js';
 import { OrganizationService } from './organization.service.js';
-
-@InputType()
-export class UpdateOrganizationInput {
-  @Field({ nullable: true })
-  name?: string;
-
-  @Field({ nullable: true, description: 'IANA time zone, such as Europe/Paris.' })
-  timezone?: string;
-}
 
 @Resolver()
 export class OrganizationResolver {

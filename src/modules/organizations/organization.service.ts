@@ -1,7 +1,7 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check } from '../../platform/errors.js';
-import { Organization } from './organization.entity.js';
-import type { UpdateOrganizationInput } from './organization.resolver.js';
+import { Organization } from './organization.types.js';
+import type { UpdateOrganizationInput } from './organization.inputs.js';
 import { isTimeZone } from './slug.js';
 
 /** The caller's own organization. */

@@ -1,5 +1,5 @@
 import { Field, Float, ObjectType, registerEnumType } from 'type-graphql';
-import { Relationship } from './relationship.entity.js';
+import { Relationship } from './relationship.types.js';
 
 /** Why relationships look like one person. */
 export enum DuplicateReason {

@@ -6,7 +6,7 @@ import { RelationshipDuplicatesService } from './relationship-duplicates.service
 import { RelationshipIdentity } from './relationship-identity.types.js';
 import { RelationshipIdentityService } from './relationship-identity.service.js';
 import { RelationshipMergeService } from './relationship-merge.service.js';
-import { Relationship } from './relationship.entity.js';
+import { Relationship } from './relationship.types.js';
 import { RelationshipIdentityInput } from './relationship.inputs.js';
 
 /** One person on several channels: identities, duplicates and merges. */

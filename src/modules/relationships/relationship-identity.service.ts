@@ -2,7 +2,7 @@ import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, check, NotFoundError } from '../../platform/errors.js';
 import { requiredText } from '../../platform/input.js';
 import { identitiesOf } from './relationship.loaders.js';
-import type { Relationship } from './relationship.entity.js';
+import type { Relationship } from './relationship.types.js';
 import type { RelationshipIdentityInput } from './relationship.inputs.js';
 import type { RelationshipIdentity } from './relationship-identity.types.js';
 import { RelationshipService } from './relationship.service.js';

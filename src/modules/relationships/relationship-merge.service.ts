@@ -8,7 +8,8 @@ import { contributionsOf, difference, mergedPart, type Contribution, type Part }
 import { stageRank } from './relationship-history.js';
 import { identityKey } from './relationship-identity.types.js';
 import { taken } from './relationship-identity.service.js';
-import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
+import { RELATIONSHIP_ROW } from './relationship.table.js';
+import { type Relationship } from './relationship.types.js';
 import { strengthOf } from './relationship.loaders.js';
 import type { RelationshipStage } from './relationship-stage.js';
 import { RelationshipService } from './relationship.service.js';

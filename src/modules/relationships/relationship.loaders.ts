@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
 import type { TenantScope } from '../../platform/context.js';
-import type { User } from '../members/user.entity.js';
 import {
   byIdLoader,
   listPerParentLoader,
@@ -11,11 +10,12 @@ import {
   type PagesFetcher,
 } from '../../platform/sql/batch-loaders.js';
 import { keysetPage } from '../../platform/sql/keyset.js';
-import { epochMs, Projection } from '../../platform/sql/projection.js';
+import type { Projection } from '../../platform/sql/projection.js';
 import { SqlParams } from '../../platform/sql/sql-params.js';
-import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
+import { IDENTITY_ROW, RELATIONSHIP_ROW, STAGE_CHANGE_ROW } from './relationship.table.js';
+import { type Relationship } from './relationship.types.js';
 import { relationshipWhere, type RelationshipConditions } from './relationship.sql.js';
-import type { RelationshipStageChange } from './stage-change.entity.js';
+import type { RelationshipStageChange } from './relationship.types.js';
 import { STRENGTH_SQL } from './strength.js';
 import { identityKey, type RelationshipIdentity } from './relationship-identity.types.js';
 
@@ -23,24 +23,6 @@ import { identityKey, type RelationshipIdentity } from './relationship-identity.
 export function relationshipById(scope: TenantScope): DataLoader<string, Relationship | null> {
   return byIdLoader<Relationship>(scope, `SELECT ${RELATIONSHIP_ROW.sql} FROM relationships r WHERE r.id = ANY($1::uuid[])`, RELATIONSHIP_ROW);
 }
-
-const MEMBER_ROW = new Projection({ id: { sql: 'u.id' }, email: { sql: 'u.email' }, createdAt: { sql: epochMs('u.created_at'), time: true } }, null);
-
-/** A member by id; row-level security shows only the organization's own members. */
-export function memberById(scope: TenantScope): DataLoader<string, User | null> {
-  return byIdLoader<User>(scope, `SELECT ${MEMBER_ROW.sql} FROM users u WHERE u.id = ANY($1::uuid[])`, MEMBER_ROW);
-}
-
-const STAGE_CHANGE_ROW = new Projection(
-  {
-    id: { sql: 's.id' },
-    relationshipId: { sql: 's.relationship_id' },
-    fromStage: { sql: 's.from_stage' },
-    toStage: { sql: 's.to_stage' },
-    changedAt: { sql: epochMs('s.changed_at'), time: true },
-  },
-  null,
-);
 
 /** Each relationship's stage changes, oldest first. */
 export function stageChangesOf(scope: TenantScope): DataLoader<string, Array<RelationshipStageChange & { _parent: string }>> {
@@ -102,8 +84,6 @@ export function communityRelationshipTotals(scope: TenantScope) {
   };
   return nestedCountLoader(scope, fetch);
 }
-
-const IDENTITY_ROW = new Projection({ platform: { sql: 'x.platform' }, handle: { sql: 'x.handle' } }, null);
 
 /**
  * Each relationship's identities: its own handle on its community's platform first, then the ones

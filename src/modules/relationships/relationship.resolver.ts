@@ -2,16 +2,14 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, Float, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
-import { Community } from '../communities/community.entity.js';
+import { Community } from '../communities/community.types.js';
 import { CommunityService } from '../communities/community.service.js';
-import { CONVERSATION_FIELDS, CONVERSATION_NEEDS, ConversationConnection, type Conversation } from '../conversations/conversation.entity.js';
-import { ConversationService } from '../conversations/conversation.service.js';
-import { User } from '../members/user.entity.js';
-import { Relationship, RelationshipConnection } from './relationship.entity.js';
-import { CreateRelationshipInput, RelationshipFilter, UpdateRelationshipInput } from './relationship.inputs.js';
+import { RELATIONSHIP_FIELDS, RELATIONSHIP_NEEDS } from './relationship.table.js';
+import { Relationship, RelationshipConnection } from './relationship.types.js';
+import { CommunityRelationshipFilter, CreateRelationshipInput, RelationshipFilter, UpdateRelationshipInput } from './relationship.inputs.js';
 import { nodeProjection } from '../../platform/sql/projection.js';
 import { RelationshipService } from './relationship.service.js';
-import { RelationshipStageChange } from './stage-change.entity.js';
+import { RelationshipStageChange } from './relationship.types.js';
 import { STRENGTH_DESCRIPTION } from './strength.js';
 import type { Connection } from '../../platform/sql/connection.js';
 
@@ -59,12 +57,6 @@ export class RelationshipResolver {
   }
 
   @Authorized(ApiKeyScope.READ)
-  @FieldResolver(() => User, { nullable: true, description: 'The member who created it; null when an API key did.' })
-  owner(@Root() relationship: Relationship, @Ctx() ctx: RequestContext): Promise<User | null> {
-    return new RelationshipService(tenantOf(ctx)).owner(relationship);
-  }
-
-  @Authorized(ApiKeyScope.READ)
   @FieldResolver(() => [RelationshipStageChange], { description: 'Every stage it has been in, oldest first, starting with its creation.' })
   stageChanges(@Root() relationship: Relationship, @Ctx() ctx: RequestContext): Promise<RelationshipStageChange[]> {
     return new RelationshipService(tenantOf(ctx)).stageChanges(relationship.id);
@@ -75,21 +67,27 @@ export class RelationshipResolver {
   strength(@Root() relationship: Relationship, @Ctx() ctx: RequestContext): Promise<number> {
     return new RelationshipService(tenantOf(ctx)).strength(relationship.id);
   }
+}
 
+/** Community.relationships: relationships own the data it reads. */
+@Resolver(() => Community)
+export class CommunityRelationshipsResolver {
   @Authorized(ApiKeyScope.READ)
-  @FieldResolver(() => ConversationConnection, { description: 'Its conversations in the order they were logged.' })
-  conversations(
-    @Root() relationship: Relationship,
+  @FieldResolver(() => RelationshipConnection, { description: 'Its relationships in the order they were created.' })
+  relationships(
+    @Root() community: Community,
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, default 20, at most 100.' }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
-  ): Promise<Connection<Conversation>> {
-    return new ConversationService(tenantOf(ctx)).ofRelationship(
-      relationship.id,
+    @Arg('filter', () => CommunityRelationshipFilter, { nullable: true }) filter?: CommunityRelationshipFilter | null,
+  ): Promise<Connection<Relationship>> {
+    return new RelationshipService(tenantOf(ctx)).ofCommunity(
+      community.id,
       first,
       after,
-      nodeProjection(info, CONVERSATION_FIELDS, CONVERSATION_NEEDS),
+      filter,
+      nodeProjection(info, RELATIONSHIP_FIELDS, RELATIONSHIP_NEEDS),
     );
   }
 }

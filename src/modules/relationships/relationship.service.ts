@@ -6,25 +6,24 @@ import { pageOf } from '../../platform/pagination.js';
 import { communityRelationshipCounts } from '../communities/community.loaders.js';
 import { CommunityService } from '../communities/community.service.js';
 import { optionalText, requiredText } from '../../platform/input.js';
-import type { User } from '../members/user.entity.js';
 import { keysetPage } from '../../platform/sql/keyset.js';
 import { SqlParams } from '../../platform/sql/sql-params.js';
 import type { RelationshipStage } from './relationship-stage.js';
 import { planHistory, planStageChange } from './relationship-history.js';
 import { epochMs, type Projection } from '../../platform/sql/projection.js';
-import { RELATIONSHIP_ROW, type Relationship } from './relationship.entity.js';
+import { RELATIONSHIP_ROW } from './relationship.table.js';
+import { type Relationship } from './relationship.types.js';
 import type { CommunityRelationshipFilter, CreateRelationshipInput, RelationshipFilter, UpdateRelationshipInput } from './relationship.inputs.js';
 import {
   communityRelationshipPages,
   communityRelationshipTotals,
   identitiesOf,
-  memberById,
   relationshipById,
   stageChangesOf,
   strengthOf,
 } from './relationship.loaders.js';
 import { relationshipConditions, relationshipWhere } from './relationship.sql.js';
-import type { RelationshipStageChange } from './stage-change.entity.js';
+import type { RelationshipStageChange } from './relationship.types.js';
 import { connectionOf, type Connection } from '../../platform/sql/connection.js';
 
 /** A written row, with the stage changes written with it (id, epoch ms). */
@@ -54,7 +53,7 @@ export class RelationshipService {
 
   /**
    * A page of one community's relationships, batched with its sibling communities' pages.
-   * `columns`: what the client's selection reads (relationshipColumns), all when left out.
+   * `columns`: what the client's selection reads (nodeProjection), all when left out.
    */
   async ofCommunity(
     communityId: string,
@@ -83,11 +82,6 @@ export class RelationshipService {
   /** Its strength from its conversations (strength.ts). */
   strength(id: string): Promise<number> {
     return this.scope.loader(strengthOf).load(id);
-  }
-
-  /** The member who created it; null for API-key-created ones and members who left. */
-  async owner(relationship: Relationship): Promise<User | null> {
-    return relationship.ownerId ? this.scope.loader(memberById).load(relationship.ownerId) : null;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { compile, parseFormula, topLevelTerms, type CompiledFormula, type Variables } from '../../formula/index.js';
+import { compile, identifierNodes, parseFormula, topLevelTerms, type CompiledFormula, type Variables } from '../../formula/index.js';
 
 /** A model version as the calculator needs it: two formulas and named parameters. */
 export interface RoiDefinition {
@@ -51,6 +51,8 @@ export class RoiCalculator {
   private readonly terms: CompiledTerm[];
   /** Parameter names and values, the base every scope's variables start from. */
   readonly parameters: ReadonlyMap<string, number>;
+  /** The metric keys the formulas use (every identifier that is not a parameter), in order of first use. */
+  readonly metricKeys: readonly string[];
 
   constructor(definition: RoiDefinition) {
     const ret = parseFormula(definition.returnFormula);
@@ -61,6 +63,7 @@ export class RoiCalculator {
       topLevelTerms(ast).map((t) => ({ formula, text: t.text, sign: t.sign, run: compile(t.ast) }));
     this.terms = [...termsOf(RoiFormulaKind.RETURN, ret), ...termsOf(RoiFormulaKind.INVESTMENT, inv)];
     this.parameters = new Map(definition.parameters.map((p) => [p.name, p.value]));
+    this.metricKeys = [...new Set([...identifierNodes(ret), ...identifierNodes(inv)].map((n) => n.name))].filter((k) => !this.parameters.has(k));
   }
 
   /** Variables of a scope: the parameters, then each metric's aggregated value. */

@@ -21,7 +21,7 @@ export interface RoiInputQuery {
 }
 
 /** Values of every metric in a scope, a metric without rows counting 0 (SUM, COUNT) or null. */
-function scopeValues(metrics: ReadonlyMap<string, ResolvedMetric>, rows: AggregateRow[]): Map<string, number | null> {
+export function scopeValues(metrics: ReadonlyMap<string, ResolvedMetric>, rows: AggregateRow[]): Map<string, number | null> {
   const values = new Map<string, number | null>();
   for (const metric of metrics.values()) values.set(metric.key, zeroWhenEmpty(metric.aggregation) ? 0 : null);
   for (const r of rows) values.set(r.key, r.value);

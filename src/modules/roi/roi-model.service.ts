@@ -6,18 +6,12 @@ import { isUuid } from '../../db/ids.js';
 import { ROI_MODEL_CHANGED, type RoiModelChangedEvent } from './roi.events.js';
 import { BUILT_IN_METRICS } from '../metrics/built-in-metrics.js';
 import type { RoiDefinition } from './roi-calculator.js';
+import { MODEL_FROM, MODEL_ROW, VERSION_ROW } from './roi.table.js';
 import { modelName, validateDefinition } from './roi-model.validation.js';
-import type { CreateRoiModelInput, FormulaValidation, RoiModel, RoiModelVersion, UpdateRoiModelInput } from './roi.types.js';
+import type { CreateRoiModelInput, UpdateRoiModelInput } from './roi.inputs.js';
+import type { FormulaValidation, RoiModel, RoiModelVersion } from './roi.types.js';
 
-const MODEL_SELECT = `SELECT m.id, m.is_default AS "isDefault", m.current_version AS version, v.name,
-    v.return_formula AS "returnFormula", v.investment_formula AS "investmentFormula", v.parameters,
-    v.created_by_user_id AS "createdByUserId", m.created_at AS "createdAt", m.updated_at AS "updatedAt"
-  FROM roi_models m JOIN roi_model_versions v ON v.organization_id = m.organization_id AND v.model_id = m.id AND v.version = m.current_version`;
-
-export const VERSION_SELECT = `SELECT v.model_id AS "modelId", v.version, v.name, v.return_formula AS "returnFormula",
-    v.investment_formula AS "investmentFormula", v.parameters, v.created_by_user_id AS "createdByUserId",
-    v.created_by_api_key_id AS "createdByApiKeyId", v.created_at AS "createdAt"
-  FROM roi_model_versions v`;
+const MODEL_SELECT = `SELECT ${MODEL_ROW.sql} FROM ${MODEL_FROM}`;
 
 /** Every metric key of the tenant: the built-in ones and its own definitions. */
 export async function tenantMetricKeys(db: TenantDb): Promise<Set<string>> {
@@ -31,30 +25,31 @@ export class RoiModelService {
 
   /** Every model at its current version, the default first. */
   async list(): Promise<RoiModel[]> {
-    const db = await this.scope.db();
-    return db.query(`${MODEL_SELECT} ORDER BY m.is_default DESC, m.created_at, m.id`);
+    return this.models(`${MODEL_SELECT} ORDER BY m.is_default DESC, m.created_at, m.id`);
   }
 
   /** A model at its current version, or null when unknown (or another tenant's). */
   async find(id: string): Promise<RoiModel | null> {
     if (!isUuid(id)) return null;
-    const rows = (await (await this.scope.db()).query(`${MODEL_SELECT} WHERE m.id = $1`, [id])) as RoiModel[];
+    const rows = await this.models(`${MODEL_SELECT} WHERE m.id = $1`, [id]);
     return rows[0] ?? null;
   }
 
   /** The default model. */
   async findDefault(): Promise<RoiModel | null> {
-    const rows = (await (await this.scope.db()).query(`${MODEL_SELECT} WHERE m.is_default`)) as RoiModel[];
+    const rows = await this.models(`${MODEL_SELECT} WHERE m.is_default`);
     return rows[0] ?? null;
   }
 
   /** One version of a model, or null. */
   async version(modelId: string, version: number): Promise<RoiModelVersion | null> {
     if (!isUuid(modelId)) return null;
-    const rows = (await (await this.scope.db()).query(`${VERSION_SELECT} WHERE v.model_id = $1 AND v.version = $2`, [
-      modelId,
-      version,
-    ])) as RoiModelVersion[];
+    const rows = VERSION_ROW.hydrate(
+      await (await this.scope.db()).query<RoiModelVersion>(`SELECT ${VERSION_ROW.sql} FROM roi_model_versions v WHERE v.model_id = $1 AND v.version = $2`, [
+        modelId,
+        version,
+      ]),
+    );
     return rows[0] ?? null;
   }
 
@@ -114,6 +109,11 @@ export class RoiModelService {
     );
     this.scope.publishAfterCommit(ROI_MODEL_CHANGED, { modelId: id } satisfies RoiModelChangedEvent);
     return (await this.find(id))!;
+  }
+
+  /** Models read by a statement that selects MODEL_ROW's columns. */
+  private async models(sql: string, params: unknown[] = []): Promise<RoiModel[]> {
+    return MODEL_ROW.hydrate(await (await this.scope.db()).query<RoiModel>(sql, params));
   }
 
   private async insertVersion(db: TenantDb, modelId: string, version: number, name: string, d: RoiDefinition): Promise<void> {

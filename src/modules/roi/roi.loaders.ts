@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { TenantScope } from '../../platform/context.js';
 import { isUuid } from '../../db/ids.js';
-import { VERSION_SELECT } from './roi-model.service.js';
+import { VERSION_ROW } from './roi.table.js';
 import type { RoiModelVersion } from './roi.types.js';
 
 /** Every version of each model, newest first, for many models in one statement. */
@@ -9,7 +9,9 @@ export function roiModelVersions(scope: TenantScope): DataLoader<string, RoiMode
   return new DataLoader<string, RoiModelVersion[]>(async (ids) => {
     const wanted = [...new Set(ids.filter(isUuid))];
     const rows: RoiModelVersion[] = wanted.length
-      ? await (await scope.db()).query(`${VERSION_SELECT} WHERE v.model_id = ANY($1::uuid[]) ORDER BY v.model_id, v.version DESC`, [wanted])
+      ? VERSION_ROW.hydrate(
+          await (await scope.db()).query(`SELECT ${VERSION_ROW.sql} FROM roi_model_versions v WHERE v.model_id = ANY($1::uuid[]) ORDER BY v.model_id, v.version DESC`, [wanted]),
+        )
       : [];
     return ids.map((id) => rows.filter((r) => r.modelId === id));
   });

@@ -3,24 +3,14 @@ import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
 import { liveCaller, type SubscribeData } from '../../platform/live/live-context.js';
 import { RoiUpdatesService, type RoiUpdateArgs } from './roi-updates.feed.js';
-import { Community } from '../communities/community.entity.js';
+import { Community } from '../communities/community.types.js';
 import { communityById } from '../communities/community.loaders.js';
-import { User } from '../members/user.entity.js';
 import { Interval } from '../metrics/interval.js';
-import { memberById } from '../relationships/relationship.loaders.js';
 import { RoiModelService } from './roi-model.service.js';
 import { RoiService } from './roi.service.js';
 import { roiModelVersions } from './roi.loaders.js';
-import {
-  CreateRoiModelInput,
-  FormulaValidation,
-  RoiCommunityFigures,
-  RoiModel,
-  RoiModelDraftInput,
-  RoiModelVersion,
-  RoiReport,
-  UpdateRoiModelInput,
-} from './roi.types.js';
+import { CreateRoiModelInput, RoiModelDraftInput, RoiParameterInput, UpdateRoiModelInput } from './roi.inputs.js';
+import { FormulaValidation, RoiCommunityFigures, RoiModel, RoiModelVersion, RoiReport } from './roi.types.js';
 
 @Resolver(() => RoiModel)
 export class RoiModelResolver {
@@ -64,14 +54,6 @@ export class RoiModelResolver {
   }
 }
 
-@Resolver(() => RoiModelVersion)
-export class RoiModelVersionResolver {
-  @FieldResolver(() => User, { nullable: true, description: 'The member who saved this version (null for an API key).' })
-  createdBy(@Root() version: RoiModelVersion, @Ctx() ctx: RequestContext): Promise<User | null> | null {
-    return version.createdByUserId ? tenantOf(ctx).loader(memberById).load(version.createdByUserId) : null;
-  }
-}
-
 @Resolver(() => RoiReport)
 export class RoiReportResolver {
   @Authorized(ApiKeyScope.READ)
@@ -99,9 +81,16 @@ export class RoiReportResolver {
     @Arg('to') to: Date,
     @Arg('interval', () => Interval, { nullable: true }) interval: Interval | null,
     @Arg('communityId', () => ID, { nullable: true }) communityId: string | null,
+    @Arg('suggestedParameters', () => [RoiParameterInput], {
+      nullable: true,
+      description:
+        'Values applied onto the draft’s parameters before computing: each replaces the draft’s parameter of the same name, or is added. ' +
+        'Pass the {name value} of relationshipInsights’ suggestedParameters to try them on past data.',
+    })
+    suggestedParameters: RoiParameterInput[] | null,
     @Ctx() ctx: RequestContext,
   ): Promise<RoiReport> {
-    return new RoiService(tenantOf(ctx)).preview(model, { from, to, interval, communityId });
+    return new RoiService(tenantOf(ctx)).preview(model, { from, to, interval, communityId }, suggestedParameters ?? []);
   }
 
   @Authorized(ApiKeyScope.READ)

@@ -1,12 +1,14 @@
-import { checkFormula } from '../../formula/index.js';
+import type { TenantDb } from '../../db/tenant.js';
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, check, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
 import { MAX_BUCKETS, type Interval } from '../metrics/interval.js';
 import { resolveMetrics } from '../metrics/metric-catalog.js';
-import { windowContext } from '../metrics/series.js';
+import { aggregateMetricWindows, type ResolvedMetric } from '../metrics/metric-engine.js';
+import { windowContext, type WindowContext } from '../metrics/series.js';
 import { RoiCalculator, type RoiDefinition } from './roi-calculator.js';
-import { aggregateRoiInputs } from './roi-inputs.js';
+import { aggregateRoiInputs, scopeValues, type RoiInputs } from './roi-inputs.js';
+import { applyParameterValues } from './roi-parameters.js';
 import { RoiModelService, tenantMetricKeys } from './roi-model.service.js';
 import { validateDefinition } from './roi-model.validation.js';
 import type { RoiModel, RoiReport } from './roi.types.js';
@@ -37,39 +39,58 @@ export class RoiService {
     return this.compute(definition, window, model, version ?? model.version);
   }
 
-  /** The report of an unsaved draft over past data: a backtest before saving. */
-  async preview(draft: RoiDefinition, window: RoiWindow): Promise<RoiReport> {
-    validateDefinition(draft, await tenantMetricKeys(await this.scope.db()), 'model.');
-    return this.compute(draft, window, null, null);
+  /**
+   * The report of an unsaved draft over past data: a backtest before saving. `applied` values
+   * (relationshipInsights' suggestions) replace or add parameters of the draft first.
+   */
+  async preview(draft: RoiDefinition, window: RoiWindow, applied: ReadonlyArray<{ name: string; value: number }> = []): Promise<RoiReport> {
+    const keys = await tenantMetricKeys(await this.scope.db());
+    const definition = applied.length ? applyParameterValues(draft, applied, keys) : draft;
+    validateDefinition(definition, keys, 'model.');
+    return this.compute(definition, window, null, null);
+  }
+
+  /**
+   * The roi of saved models over many windows (a goal's elapsed period each), in one aggregation:
+   * every window's metrics are read by one statement of the shared engine. By window id.
+   */
+  async roiOver(windows: ReadonlyArray<{ id: string; modelId: string; from: Date; to: Date }>): Promise<Map<string, number | null>> {
+    if (!windows.length) return new Map();
+    const models = new RoiModelService(this.scope);
+    const calcs = new Map<string, RoiCalculator>();
+    for (const modelId of new Set(windows.map((w) => w.modelId))) {
+      const model = await models.find(modelId);
+      if (!model) throw new NotFoundError('ROI model', modelId);
+      calcs.set(modelId, new RoiCalculator(model));
+    }
+    const db = await this.scope.db();
+    const metrics = await this.metricsOf(db, [...calcs.values()].flatMap((c) => c.metricKeys));
+    const rows = await aggregateMetricWindows(db, {
+      metrics,
+      windows: windows.map((w) => ({ id: w.id, from: w.from, to: w.to, keys: calcs.get(w.modelId)!.metricKeys })),
+      interval: null,
+      timezone: 'UTC',
+      communityId: null,
+      byCommunity: false,
+    });
+    return new Map(
+      windows.map((w) => {
+        const calc = calcs.get(w.modelId)!;
+        return [w.id, calc.figures(calc.variables(scopeValues(metrics, rows.filter((r) => r.windowId === w.id)))).roi];
+      }),
+    );
   }
 
   private async compute(definition: RoiDefinition, window: RoiWindow, model: RoiModel | null, version: number | null): Promise<RoiReport> {
     check(window.to.getTime() > window.from.getTime(), 'to', 'to must be after from');
     const db = await this.scope.db();
     const calc = new RoiCalculator(definition);
-    const keys = [
-      ...new Set([...checkFormula(definition.returnFormula, []).identifiers, ...checkFormula(definition.investmentFormula, []).identifiers]),
-    ].filter((k) => !calc.parameters.has(k));
     const communityId = window.communityId ?? null;
     const [metrics, context] = await Promise.all([
-      resolveMetrics(db, keys),
-      windowContext(db, {
-        from: window.from,
-        to: window.to,
-        interval: window.interval ?? null,
-        communityId,
-        communityValid: communityId !== null && isUuid(communityId),
-      }),
+      this.metricsOf(db, calc.metricKeys),
+      windowContext(db, { from: window.from, to: window.to, interval: window.interval ?? null, communityId, communityValid: communityId !== null && isUuid(communityId) }),
     ]);
-    const missing = keys.find((k) => !metrics.has(k));
-    if (missing) throw new BadInputError(`the model uses '${missing}', which is no longer a metric or parameter`, { field: 'modelId' });
-    check(context.communityKnown, 'communityId', `communityId '${communityId}' is not a community of this organization`);
-    if (window.interval && context.buckets! > MAX_BUCKETS) {
-      throw new BadInputError(`the window spans ${context.buckets} buckets at interval ${window.interval}; at most ${MAX_BUCKETS} are allowed`, {
-        field: 'interval',
-        max: MAX_BUCKETS,
-      });
-    }
+    checkWindow(window, context);
     const inputs = await aggregateRoiInputs(db, {
       metrics,
       from: window.from,
@@ -78,20 +99,38 @@ export class RoiService {
       timezone: context.timezone,
       communityId: communityId?.toLowerCase() ?? null,
     });
-    const totalVars = calc.variables(inputs.total);
-    const totals = calc.figures(totalVars);
-    return {
-      model,
-      version,
-      from: window.from,
-      to: window.to,
-      interval: window.interval ?? null,
-      communityId,
-      ...totals,
-      variables: [...totalVars].map(([name, value]) => ({ name, value, parameter: calc.parameters.has(name) })),
-      series: inputs.buckets.map((b) => ({ start: b.start, ...calc.figures(calc.variables(b.values)) })),
-      byCommunity: inputs.communities.map((c) => ({ communityId: c.communityId, ...calc.figures(calc.variables(c.values)) })),
-      contributions: calc.contributions(totalVars, totals),
-    };
+    return { model, version, from: window.from, to: window.to, interval: window.interval ?? null, communityId, ...figuresOf(calc, inputs) };
   }
+
+  /** The metrics a model uses, resolved; BAD_USER_INPUT when one of them is no longer a metric. */
+  private async metricsOf(db: TenantDb, keys: readonly string[]): Promise<Map<string, ResolvedMetric>> {
+    const metrics = await resolveMetrics(db, keys);
+    const missing = keys.find((k) => !metrics.has(k));
+    if (missing) throw new BadInputError(`the model uses '${missing}', which is no longer a metric or parameter`, { field: 'modelId' });
+    return metrics;
+  }
+}
+
+/** The community must be the organization's, and a series at most MAX_BUCKETS long. */
+function checkWindow(window: RoiWindow, context: WindowContext): void {
+  check(context.communityKnown, 'communityId', `communityId '${window.communityId}' is not a community of this organization`);
+  if (window.interval && context.buckets! > MAX_BUCKETS) {
+    throw new BadInputError(`the window spans ${context.buckets} buckets at interval ${window.interval}; at most ${MAX_BUCKETS} are allowed`, {
+      field: 'interval',
+      max: MAX_BUCKETS,
+    });
+  }
+}
+
+/** A report's figures: totals, variables, series, communities and contributions, from the aggregated inputs. */
+function figuresOf(calc: RoiCalculator, inputs: RoiInputs) {
+  const totalVars = calc.variables(inputs.total);
+  const totals = calc.figures(totalVars);
+  return {
+    ...totals,
+    variables: [...totalVars].map(([name, value]) => ({ name, value, parameter: calc.parameters.has(name) })),
+    series: inputs.buckets.map((b) => ({ start: b.start, ...calc.figures(calc.variables(b.values)) })),
+    byCommunity: inputs.communities.map((c) => ({ communityId: c.communityId, ...calc.figures(calc.variables(c.values)) })),
+    contributions: calc.contributions(totalVars, totals),
+  };
 }

@@ -1,23 +1,37 @@
 import type { DataSource } from 'typeorm';
 import { UnauthenticatedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { apiKeyMatches, apiKeyPrefix, looksLikeApiKey } from './api-key-secret.js';
+import { apiKeyMatches, apiKeyPrefix, looksLikeApiKey, looksLikeWidgetToken } from './api-key-secret.js';
 import { userPrincipal, type Principal } from './principal.js';
+import { checkWidgetOrigin } from './widget-grant.js';
 import { ApiKeyScope, Role } from './scopes.js';
 import { SessionRevocations } from './session-revocations.js';
 import { verifySessionToken } from './session-tokens.js';
 
+/** The id of an API key's or widget token's row. */
+const credentialId = (p: Principal): string | undefined => p.apiKeyId ?? p.widgetTokenId;
+
 /** How often, at most, a key's `lastUsedAt` is written by one node. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
-interface ApiKeyRow {
+/** A row of a table of hashed secrets (API keys, widget tokens). */
+interface SecretRow {
   organization_id: string;
   id: string;
   name: string;
   secret_hash: Buffer;
-  scopes: string[];
   expires_at: Date | null;
   revoked_at: Date | null;
+}
+
+interface ApiKeyRow extends SecretRow {
+  scopes: string[];
+}
+
+interface WidgetTokenRow extends SecretRow {
+  metric_keys: string[];
+  roi_model_ids: string[];
+  allowed_origins: string[];
 }
 
 /**
@@ -42,7 +56,7 @@ export class Authenticator {
     this.revokedSessions.close();
   }
 
-  /** Reads the credential from `Authorization: Bearer …` or `x-api-key`. */
+  /** Reads the credential from `Authorization: Bearer …` or `x-api-key`; UNAUTHENTICATED for a malformed Authorization. */
   static credentialFrom(authorization?: string | null, apiKeyHeader?: string | null): string | undefined {
     if (apiKeyHeader) return apiKeyHeader.trim();
     if (!authorization) return undefined;
@@ -51,26 +65,76 @@ export class Authenticator {
     return match[1];
   }
 
-  /** The principal for a credential; null without one; UNAUTHENTICATED for a bad one. */
-  async authenticate(credential: string | undefined): Promise<Principal | null> {
+  /**
+   * Reads a WebSocket's `connectionParams.authorization` with the HTTP rules: a value that starts
+   * with "Bearer" is read as the Authorization header, anything else as a bare token (x-api-key).
+   */
+  static liveCredentialFrom(value: unknown): string | undefined {
+    if (typeof value !== 'string') return undefined;
+    return /^\s*Bearer(\s|$)/i.test(value) ? Authenticator.credentialFrom(value) : Authenticator.credentialFrom(null, value);
+  }
+
+  /**
+   * The principal for a credential; null without one; UNAUTHENTICATED for a bad one. `origin` is
+   * the request's Origin header: a widget token from an origin it does not list is FORBIDDEN.
+   */
+  async authenticate(credential: string | undefined, origin?: string | null): Promise<Principal | null> {
     if (credential === undefined) return null;
-    const principal = looksLikeApiKey(credential) ? await this.apiKey(credential) : await this.session(credential);
+    const principal = looksLikeApiKey(credential)
+      ? await this.apiKey(credential)
+      : looksLikeWidgetToken(credential)
+        ? await this.widgetToken(credential)
+        : await this.session(credential);
     if (!principal) throw new UnauthenticatedError('Invalid, expired or revoked credential');
+    if (principal.widget) checkWidgetOrigin(principal.widget, origin);
     return principal;
   }
 
-  /** True while the principal's credential is still valid (not revoked, not expired, still a member). */
-  async stillValid(principal: Principal): Promise<boolean> {
-    if (principal.expiresAt && principal.expiresAt.getTime() <= Date.now()) return false;
-    if (principal.kind === 'API_KEY') {
-      const rows: unknown[] = await this.ds.query(
-        `SELECT 1 FROM api_keys WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL`,
-        [principal.organizationId, principal.apiKeyId],
+  /**
+   * The principals among `principals` whose credential is no longer valid (an API key or widget
+   * token revoked, expired or gone; a member who left, whose role changed or whose session was revoked), in at
+   * most two statements whatever their number.
+   */
+  async noLongerValid(principals: readonly Principal[]): Promise<Set<Principal>> {
+    const keyIds = [...new Set(principals.flatMap((p) => (p.apiKeyId ? [p.apiKeyId] : [])))];
+    const widgetIds = [...new Set(principals.flatMap((p) => (p.widgetTokenId ? [p.widgetTokenId] : [])))];
+    const members = principals.filter((p) => p.userId);
+    const invalidKeys = new Set<string>();
+    const invalidMembers = new Set<string>();
+    if (keyIds.length) {
+      const rows: Array<{ id: string }> = await this.ds.query(
+        `SELECT k.id FROM unnest($1::uuid[]) AS x(id) LEFT JOIN api_keys k ON k.id = x.id
+         WHERE k.id IS NULL OR k.revoked_at IS NOT NULL OR k.expires_at <= now()`,
+        [keyIds],
       );
-      return rows.length > 0;
+      for (const r of rows) invalidKeys.add(r.id);
     }
-    if (principal.sessionId && (await this.revokedSessions.isRevoked(principal.sessionId))) return false;
-    return (await this.member(principal.organizationId, principal.userId!)) !== null;
+    if (widgetIds.length) {
+      const rows: Array<{ id: string }> = await this.ds.query(
+        `SELECT x.id FROM unnest($1::uuid[]) AS x(id) LEFT JOIN widget_tokens w ON w.id = x.id
+         WHERE w.id IS NULL OR w.revoked_at IS NOT NULL OR w.expires_at <= now()`,
+        [widgetIds],
+      );
+      for (const r of rows) invalidKeys.add(r.id);
+    }
+    if (members.length) {
+      // A member's credential ends when the membership is gone, the role changed, or the session was revoked.
+      const rows: Array<{ org: string; usr: string; sid: string | null }> = await this.ds.query(
+        `SELECT x.org, x.usr, x.sid FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) AS x(org, usr, role, sid)
+         LEFT JOIN memberships m ON m.organization_id = x.org AND m.user_id = x.usr
+         LEFT JOIN sessions s ON s.organization_id = x.org AND s.id = x.sid
+         WHERE m.user_id IS NULL OR m.role <> x.role OR s.revoked_at IS NOT NULL`,
+        [
+          members.map((p) => p.organizationId),
+          members.map((p) => p.userId),
+          members.map((p) => p.role ?? null),
+          members.map((p) => p.sessionId ?? null),
+        ],
+      );
+      for (const r of rows) invalidMembers.add(`${r.org}:${r.usr}:${r.sid ?? ''}`);
+    }
+    const memberKey = (p: Principal) => `${p.organizationId}:${p.userId}:${p.sessionId ?? ''}`;
+    return new Set(principals.filter((p) => (credentialId(p) !== undefined && invalidKeys.has(credentialId(p)!)) || (p.userId && invalidMembers.has(memberKey(p)))));
   }
 
   private async session(token: string): Promise<Principal | null> {
@@ -93,13 +157,8 @@ export class Authenticator {
   }
 
   private async apiKey(secret: string): Promise<Principal | null> {
-    const rows: ApiKeyRow[] = await this.ds.query(
-      `SELECT organization_id, id, name, secret_hash, scopes, expires_at, revoked_at FROM api_keys WHERE prefix = $1`,
-      [apiKeyPrefix(secret)],
-    );
-    const row = rows.find((r) => apiKeyMatches(secret, r.secret_hash));
-    if (!row || row.revoked_at) return null;
-    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return null;
+    const row = await this.liveRow<ApiKeyRow>(`SELECT organization_id, id, name, secret_hash, scopes, expires_at, revoked_at FROM api_keys`, secret);
+    if (!row) return null;
     this.touch(row.organization_id, row.id);
     return {
       organizationId: row.organization_id,
@@ -107,6 +166,33 @@ export class Authenticator {
       apiKeyId: row.id,
       name: row.name,
       scopes: new Set(row.scopes as ApiKeyScope[]),
+      expiresAt: row.expires_at ?? undefined,
+    };
+  }
+
+  /** The row of `select` (a table of hashed secrets) whose secret this is, unless it is revoked or expired. */
+  private async liveRow<T extends SecretRow>(select: string, secret: string): Promise<T | null> {
+    const rows: T[] = await this.ds.query(`${select} WHERE prefix = $1`, [apiKeyPrefix(secret)]);
+    const row = rows.find((r) => apiKeyMatches(secret, r.secret_hash));
+    if (!row || row.revoked_at) return null;
+    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return null;
+    return row;
+  }
+
+  private async widgetToken(token: string): Promise<Principal | null> {
+    const row = await this.liveRow<WidgetTokenRow>(
+      `SELECT organization_id, id, name, secret_hash, metric_keys, roi_model_ids::text[] AS roi_model_ids, allowed_origins, expires_at, revoked_at
+       FROM widget_tokens`,
+      token,
+    );
+    if (!row) return null;
+    return {
+      organizationId: row.organization_id,
+      kind: 'WIDGET_TOKEN',
+      widgetTokenId: row.id,
+      name: row.name,
+      scopes: new Set(),
+      widget: { metricKeys: new Set(row.metric_keys), roiModelIds: new Set(row.roi_model_ids), allowedOrigins: new Set(row.allowed_origins) },
       expiresAt: row.expires_at ?? undefined,
     };
   }

@@ -2,7 +2,11 @@ import { nulCharacterError } from '../graphql-plugins.js';
 import { randomUUID } from 'node:crypto';
 import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { Context, SubscribePayload } from 'graphql-ws';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { principalKey } from '../auth/principal.js';
+import { authorizeWidgetOperation } from '../auth/widget-grant.js';
+import { Authenticator } from '../auth/authenticator.js';
 import { ApiKeyScope } from '../auth/scopes.js';
 import { createContext, type AppServices, type RequestContext } from '../context.js';
 import { AppError, BadInputError, ErrorCode, RateLimitedError, toPublicError } from '../errors.js';
@@ -24,7 +28,7 @@ export interface ConnectionParams {
 /** What we keep on graphql-ws's context of a connection. */
 export type Extra = { connection?: LiveConnection };
 
-export type Ctx = Context<ConnectionParams, Extra & { socket: WebSocket }>;
+export type Ctx = Context<ConnectionParams, Extra & { socket: WebSocket; request: IncomingMessage }>;
 
 /** What the hooks need. */
 export interface LiveHookDeps {
@@ -64,6 +68,12 @@ export function publicErrors(errors: readonly GraphQLError[], requestId: string)
   });
 }
 
+/** A WebSocket close reason is at most 123 bytes. */
+function closeReason(message: string): string {
+  const reason = `Forbidden: ${message}`;
+  return Buffer.byteLength(reason) <= 123 ? reason : `${Buffer.from(reason).subarray(0, 120).toString().replace(/\uFFFD$/, '')}…`;
+}
+
 /** The graphql-ws hooks of the live server, one method per stage of a connection's life. */
 export class LiveHooks {
   private readonly format: ReturnType<typeof errorFormatter>;
@@ -72,16 +82,18 @@ export class LiveHooks {
     this.format = errorFormatter(deps.app.logger);
   }
 
-  /** connection_init: a valid credential with READ, or the socket closes (4401, 4403) before anything runs. */
+  /**
+   * connection_init: a valid credential with READ (or a widget token used from one of its
+   * origins), or the socket closes (4401, 4403) before anything runs.
+   */
   async connect(ctx: Ctx): Promise<boolean> {
     const { app, registry, liveLimits, closedByServer } = this.deps;
     const credential = ctx.connectionParams?.authorization;
     const socket = ctx.extra.socket;
     try {
-      const value = typeof credential === 'string' ? credential.replace(/^Bearer\s+/i, '').trim() : undefined;
-      const principal = await app.authenticator.authenticate(value || undefined);
+      const principal = await app.authenticator.authenticate(Authenticator.liveCredentialFrom(credential), ctx.extra.request?.headers.origin);
       if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authentication required');
-      if (!principal.scopes.has(ApiKeyScope.READ)) {
+      if (!principal.widget && !principal.scopes.has(ApiKeyScope.READ)) {
         socket.close(LiveCloseCode.Forbidden, 'Forbidden: the READ scope is needed');
         return false;
       }
@@ -91,6 +103,10 @@ export class LiveHooks {
       ctx.extra.connection = connection;
       return connection.open;
     } catch (e) {
+      if (e instanceof AppError && e.extensions.code === ErrorCode.FORBIDDEN) {
+        socket.close(LiveCloseCode.Forbidden, closeReason(e.message));
+        return false;
+      }
       if (!(e instanceof AppError)) app.logger.error('websocket authentication failed', { error: e });
       socket.close(LiveCloseCode.Unauthenticated, 'Unauthorized');
       return false;
@@ -105,8 +121,7 @@ export class LiveHooks {
     if (Object.keys(ctx.subscriptions).length > maxOperations) {
       return [new BadInputError(`At most ${maxOperations} subscriptions may run on one connection`, { requestId })];
     }
-    const p = connection.principal;
-    const decision = await rateLimiter?.hit(`${p.kind}:${p.apiKeyId ?? p.userId}`);
+    const decision = await rateLimiter?.hit(principalKey(connection.principal));
     if (decision && !decision.allowed) return publicErrors([new RateLimitedError(decision.retryAfterSeconds)], requestId);
     let document: DocumentNode;
     try {
@@ -119,6 +134,13 @@ export class LiveHooks {
     const nul = nulCharacterError(payload.variables, payload.query);
     if (nul) return publicErrors([nul], requestId);
     const principal = connection.principal;
+    if (principal.widget) {
+      try {
+        authorizeWidgetOperation(principal.widget, schema, document, payload.operationName, payload.variables);
+      } catch (e) {
+        return publicErrors([e instanceof GraphQLError ? e : new GraphQLError(String(e))], requestId);
+      }
+    }
     const base = createContext(app, requestId, principal);
     const contextValue: LiveRequestContext = {
       ...base,

@@ -51,7 +51,7 @@ export interface LiveServer {
  */
 export function attachWebSocketServer(options: LiveServerOptions): LiveServer {
   const { httpServer, schema, app, metrics } = options;
-  const registry = new ConnectionRegistry(app.pubsub, app.ds, app.logger, options.registry);
+  const registry = new ConnectionRegistry(app.revocations, app.authenticator, app.logger, options.registry);
   const closedByServer = new Counter({
     name: 'rapport_live_connections_closed_total',
     help: 'WebSocket connections the server closed, by reason (revoked or expired credential, slow consumer)',

@@ -97,10 +97,18 @@ export class LiveClient {
   readonly closes: Closed[] = [];
   private closeWaiters: Array<(c: Closed) => void> = [];
 
-  constructor(base: string, authorization?: string, options: { connectionParams?: Record<string, unknown> } = {}) {
+  /** `origin`: the Origin header the socket sends, as a browser on that origin would. */
+  constructor(base: string, authorization?: string, options: { connectionParams?: Record<string, unknown>; origin?: string } = {}) {
+    const origin = options.origin;
     this.client = createClient({
       url: wsUrl(base),
-      webSocketImpl: WebSocket,
+      webSocketImpl: origin
+        ? class extends WebSocket {
+            constructor(address: string, protocols?: string | string[]) {
+              super(address, protocols, { origin });
+            }
+          }
+        : WebSocket,
       connectionParams: options.connectionParams ?? (authorization === undefined ? {} : { authorization }),
       retryAttempts: 0,
       lazy: true,

@@ -1,0 +1,255 @@
+import { inTenantTransaction, type TenantDb } from '../../db/tenant.js';
+import type { AppServices } from '../../platform/context.js';
+import type { JobHandler, JobRun } from '../../platform/jobs/job-queue.js';
+import type { ImportKindHandler, Publish } from './import-kind.js';
+import { handlerFor } from './import-kinds.js';
+import { publishJob } from './import.events.js';
+import { IMPORT_JOB_COLUMNS, ImportJobStatus, type ImportError, type ImportJob, type ImportKind } from './import.types.js';
+
+/** The queue's task type of import jobs. */
+export const IMPORT_TASK = 'import';
+
+/** A queued import: the tenant and the job. */
+export interface ImportPayload {
+  organizationId: string;
+  jobId: string;
+}
+
+/** Lines checked and written by one statement. */
+export const CHUNK_LINES = 50_000;
+/** How often a running job's progress is written and published. */
+export const PROGRESS_MS = 500;
+/** Errors a failed job lists at most. */
+export const MAX_ERRORS = 100;
+
+/** The rows of an `UPDATE … RETURNING` through TypeORM, which answers `[rows, count]` for it. */
+function returned<T>(result: unknown): T[] {
+  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+}
+
+/** Thrown inside the job's transaction to roll it back with the rows that were wrong. */
+class BadRows extends Error {
+  constructor(readonly errors: ImportError[], readonly processed: number) {
+    super('the import has bad rows');
+  }
+}
+
+/** The task that runs an import job (registered on the job queue at start). */
+export function importTask(app: AppServices): JobHandler<ImportPayload> {
+  return (payload, run) => new ImportRun(app, payload, run).execute();
+}
+
+/**
+ * One run of an import job: the whole file is checked chunk by chunk and written in ONE
+ * transaction, so a bad row anywhere, a crash or a stop leaves nothing written. Progress is
+ * written beside it, in short transactions of its own, every PROGRESS_MS.
+ */
+class ImportRun {
+  private processed = 0;
+  private reported = -1;
+  private ticker?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+
+  constructor(
+    private readonly app: AppServices,
+    private readonly payload: ImportPayload,
+    private readonly run: JobRun,
+  ) {}
+
+  private get tenant(): string {
+    return this.payload.organizationId;
+  }
+
+  async execute(): Promise<void> {
+    const started = await this.begin();
+    if (!started) return;
+    const handler = handlerFor(started.kind, this.app.pubsub);
+    this.ticker = setInterval(() => void (this.ticking ??= this.progress().finally(() => (this.ticking = undefined))), PROGRESS_MS);
+    try {
+      const { job, publish } = await inTenantTransaction(this.app.ds, this.tenant, (m) => this.importAll(m, handler, started));
+      await this.stopTicker();
+      if (!job) return;
+      publish();
+      publishJob(this.app, this.tenant, job);
+      await this.dropStaging();
+    } catch (error) {
+      await this.stopTicker();
+      if (error instanceof BadRows) return this.fail(error.errors, error.processed);
+      if (this.run.signal.aborted || this.run.attempt < this.run.maxAttempts) {
+        this.app.logger.warn('import job interrupted; it will run again', { jobId: this.payload.jobId, attempt: this.run.attempt, error });
+        throw error;
+      }
+      this.app.logger.error('import job failed', { jobId: this.payload.jobId, error });
+      await this.fail([{ line: 0, message: 'The import failed on the server; nothing was written. Upload the file again.' }], 0);
+    }
+  }
+
+  /** Marks the job RUNNING (QUEUED, or RUNNING when a crashed run left it so); null when it has finished already. */
+  private async begin(): Promise<{ kind: ImportKind; rows: number; lastLine: number } | null> {
+    const [job] = returned<ImportJob & { lastLine: number }>(
+      await inTenantTransaction(this.app.ds, this.tenant, (m) =>
+        m.query(
+          `UPDATE import_jobs j SET status = 'RUNNING', started_at = coalesce(started_at, clock_timestamp()), processed = 0
+           WHERE j.id = $1 AND j.status IN ('QUEUED', 'RUNNING') RETURNING ${IMPORT_JOB_COLUMNS}, j.last_line AS "lastLine"`,
+          [this.payload.jobId],
+        ),
+      ),
+    );
+    if (!job) return null;
+    const { lastLine, ...visible } = job;
+    publishJob(this.app, this.tenant, visible);
+    return { kind: job.kind, rows: job.rows, lastLine };
+  }
+
+  /** The job's transaction: staged rows checked and written chunk by chunk; throws BadRows to roll back. */
+  private async importAll(
+    m: TenantDb,
+    handler: ImportKindHandler,
+    started: { rows: number; lastLine: number },
+  ): Promise<{ job: ImportJob | null; publish: Publish }> {
+    const nothing = { job: null, publish: () => undefined };
+    const [lock] = (await m.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 13)) AS mine`, [this.payload.jobId])) as Array<{ mine: boolean }>;
+    if (!lock.mine) throw new Error('the job is running on another worker');
+    const [state] = (await m.query(
+      `SELECT j.status, (SELECT count(*) FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = j.id)::int AS staged
+       FROM import_jobs j WHERE j.id = $1`,
+      [this.payload.jobId],
+    )) as Array<{ status: ImportJobStatus; staged: number }>;
+    if (state?.status !== ImportJobStatus.RUNNING) return nothing;
+    if (state.staged !== started.rows) {
+      throw new BadRows([{ line: 0, message: 'The uploaded rows were lost (the database restarted before the job ran); upload the file again' }], 0);
+    }
+    const errors = await handler.checkFile(m, this.payload.jobId);
+    // A kind with a bulk write checks every chunk first and then writes the file at once.
+    const bulk = handler.bulkWrite !== undefined;
+    const pass = await this.pass(m, handler, started.lastLine, errors, !bulk);
+    if (errors.length) throw new BadRows(errors.sort((a, b) => a.line - b.line).slice(0, MAX_ERRORS), this.processed);
+    if (bulk) {
+      const written = await this.bulk(m, handler).catch(async (error: unknown) => {
+        // An idempotency key twice in the file: the statement path keeps the first.
+        if ((error as { code?: string }).code !== '23505') throw error;
+        this.processed = 0;
+        return null;
+      });
+      if (written) return { job: written, publish: await handler.events(m) };
+      const again = await this.pass(m, handler, started.lastLine, errors, true);
+      return { job: await this.succeed(m, again), publish: await handler.events(m) };
+    }
+    const publish = await handler.events(m);
+    return { job: await this.succeed(m, pass), publish };
+  }
+
+  /** Checks (and, when `write`, writes) every chunk, adding bad rows to `errors`. */
+  private async pass(m: TenantDb, handler: ImportKindHandler, lastLine: number, errors: ImportError[], write: boolean) {
+    const counts = { accepted: 0, duplicates: 0 };
+    for (let from = 1; from <= lastLine && errors.length < MAX_ERRORS; from += CHUNK_LINES) {
+      if (this.run.signal.aborted) throw new Error('the node is stopping');
+      const result = await this.chunk(m, handler, from, from + CHUNK_LINES, write && errors.length === 0);
+      errors.push(...result.errors.slice(0, MAX_ERRORS - errors.length));
+      counts.accepted += result.accepted;
+      counts.duplicates += result.duplicates;
+      this.processed += result.processed;
+    }
+    return counts;
+  }
+
+  /** The handler's bulk write; the job SUCCEEDED in its transaction. Progress: half checks, half rows written. */
+  private async bulk(m: TenantDb, handler: ImportKindHandler): Promise<ImportJob> {
+    const checked = this.processed;
+    let job: ImportJob | undefined;
+    await handler.bulkWrite!(m, this.payload.jobId, {
+      ds: this.app.ds,
+      progress: (rows) => (this.processed = Math.floor((checked + Math.min(rows, checked)) / 2)),
+      finish: async (counts, q) => {
+        await this.stopTicker();
+        this.processed = checked;
+        [job] = returned<ImportJob>(
+          await q(
+            `UPDATE import_jobs j SET status = 'SUCCEEDED', processed = $3, accepted = $4, duplicates = $5, finished_at = clock_timestamp()
+             WHERE j.organization_id = $1 AND j.id = $2 RETURNING ${IMPORT_JOB_COLUMNS}`,
+            [this.tenant, this.payload.jobId, checked, counts.accepted, counts.duplicates],
+          ),
+        );
+      },
+    });
+    return job!;
+  }
+
+  /** Marks the job SUCCEEDED in the job's transaction. */
+  private async succeed(m: TenantDb, counts: { accepted: number; duplicates: number }): Promise<ImportJob> {
+    await this.stopTicker();
+    const [job] = returned<ImportJob>(
+      await m.query(
+        `UPDATE import_jobs j SET status = 'SUCCEEDED', processed = $2, accepted = $3, duplicates = $4, finished_at = clock_timestamp()
+         WHERE j.id = $1 RETURNING ${IMPORT_JOB_COLUMNS}`,
+        [this.payload.jobId, this.processed, counts.accepted, counts.duplicates],
+      ),
+    );
+    return job;
+  }
+
+  /** A chunk by the fast statement; when PostgreSQL refuses a value in it, the careful one finds the lines. */
+  private async chunk(m: TenantDb, handler: ImportKindHandler, from: number, to: number, write: boolean) {
+    await m.query('SAVEPOINT import_chunk');
+    try {
+      const result = await handler.chunk(m, this.payload.jobId, from, to, write, false);
+      await m.query('RELEASE SAVEPOINT import_chunk');
+      return result;
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (!code.startsWith('22')) throw error; // only data exceptions are the file's fault
+      await m.query('ROLLBACK TO SAVEPOINT import_chunk');
+      const careful = await handler.chunk(m, this.payload.jobId, from, to, false, true);
+      if (!careful.errors.length) throw error;
+      return careful;
+    }
+  }
+
+  /** Marks the job FAILED with its errors, in a transaction of its own, and drops its staged rows. */
+  private async fail(errors: ImportError[], processed: number): Promise<void> {
+    const [job] = returned<ImportJob>(
+      await inTenantTransaction(this.app.ds, this.tenant, (m) =>
+        m.query(
+          `UPDATE import_jobs j SET status = 'FAILED', errors = $2::jsonb, processed = $3, accepted = 0, duplicates = 0,
+             finished_at = clock_timestamp()
+           WHERE j.id = $1 AND j.status = 'RUNNING' RETURNING ${IMPORT_JOB_COLUMNS}`,
+          [this.payload.jobId, JSON.stringify(errors), processed],
+        ),
+      ),
+    );
+    if (job) publishJob(this.app, this.tenant, job);
+    await this.dropStaging();
+  }
+
+  /** Writes and publishes the progress, when it moved. */
+  private async progress(): Promise<void> {
+    const processed = this.processed;
+    if (processed === this.reported) return;
+    this.reported = processed;
+    try {
+      const [job] = returned<ImportJob>(
+        await inTenantTransaction(this.app.ds, this.tenant, (m) =>
+          m.query(`UPDATE import_jobs j SET processed = $2 WHERE j.id = $1 AND j.status = 'RUNNING' RETURNING ${IMPORT_JOB_COLUMNS}`, [
+            this.payload.jobId,
+            processed,
+          ]),
+        ),
+      );
+      if (job) publishJob(this.app, this.tenant, job);
+    } catch (error) {
+      this.app.logger.warn('could not write import progress', { jobId: this.payload.jobId, error });
+    }
+  }
+
+  private async stopTicker(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    await this.ticking;
+  }
+
+  private async dropStaging(): Promise<void> {
+    await inTenantTransaction(this.app.ds, this.tenant, (m) => m.query(`DELETE FROM import_rows WHERE organization_id = app_tenant() AND job_id = $1`, [this.payload.jobId])).catch(
+      (error: unknown) => this.app.logger.warn('could not drop staged import rows', { jobId: this.payload.jobId, error }),
+    );
+  }
+}
