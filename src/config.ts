@@ -35,6 +35,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Browser origins that may call /graphql; `CORS_ORIGINS`, comma-separated exact origins, default none. */
   corsOrigins: string[];
+  /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <it>` (else 401). */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +94,13 @@ function originsVar(env: Env, name: string): string[] {
   });
 }
 
+function tokenVar(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError(name, 'must be at least 16 characters, without spaces');
+  return raw;
+}
+
 function developmentSecret(dataDir: string): string {
   const file = join(dataDir, 'session-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -138,6 +147,7 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
     poolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     corsOrigins: originsVar(env, 'CORS_ORIGINS'),
+    metricsToken: tokenVar(env, 'METRICS_TOKEN'),
     ...overrides,
   };
   config.sessionSecret = overrides.sessionSecret || sessionSecret || developmentSecret(dataDir);

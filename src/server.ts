@@ -17,10 +17,14 @@ import { listenForRevokedSessions } from './platform/auth/session-revocations.js
 import { principalKey, type Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
 import { corsMiddleware } from './platform/cors.js';
-import { AppError, ErrorCode } from './platform/errors.js';
+import { ErrorCode } from './platform/errors.js';
 import { errorFormatter, nulCharacterPlugin, transactionPlugin, widgetGrantPlugin } from './platform/graphql-plugins.js';
-import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
-import { createRateLimiter, type RateLimiter } from './platform/limits/rate-limiter.js';
+import { DEFAULT_QUERY_LIMITS, queryLimitRules } from './platform/limits/query-limits.js';
+import { LoginThrottle } from './platform/limits/login-throttle.js';
+import { limiterRedis, RequestRateLimiter } from './platform/limits/rate-limiter.js';
+import { graphqlAdmission } from './platform/http/admission.js';
+import { bearerGuard } from './platform/http/bearer-guard.js';
+import { databaseOutagePlugin, isDatabaseUnavailable, sendDatabaseUnavailable } from './platform/http/database-outage.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
@@ -77,9 +81,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ds = await openDatabase(db.url, config.poolSize, entities);
   }
   const pubsub = createPubSub(config, logger);
+  const limiterStore = config.redisUrl ? limiterRedis(config.redisUrl, logger) : undefined;
+  const rateLimiter = config.rateLimitPerMinute > 0 ? new RequestRateLimiter(config.rateLimitPerMinute, limiterStore) : null;
+  const loginThrottle = new LoginThrottle(limiterStore);
   const revocations = new RevocationListener((ds.options as { url: string }).url, logger);
   await revocations.start();
-  const app: AppServices = { config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const app: AppServices = { config, ds, logger, pubsub, revocations, loginThrottle, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
   const stopRevocations = listenForRevokedSessions(pubsub, app.authenticator.revokedSessions);
   // A revoked session is known to this node at once from the revocation channel too, Redis or not.
   const stopSessionNotices = revocations.subscribe((r) => {
@@ -87,14 +94,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
-  const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
   const schema = await buildAppSchema();
   // Introspection's nesting of lists (types { fields { type { fields …) is bounded by graphql's own rule.
-  const validationRules = [queryLimitsRule(DEFAULT_QUERY_LIMITS), MaxIntrospectionDepthRule];
+  const validationRules = [...queryLimitRules(DEFAULT_QUERY_LIMITS), MaxIntrospectionDepthRule];
 
   const web = express();
   web.disable('x-powered-by');
   const httpServer: Server = createHttpServer(web);
+  // Idle keep-alive connections outlive the clients' own reuse window (undici, browsers, load balancers at 60 s),
+  // so a client never sends on a socket the server is closing at that moment (ECONNRESET).
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
   const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live);
@@ -104,7 +114,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await jobs.start();
   }
 
-  healthRoutes(web, ds, metrics);
+  healthRoutes(web, ds, metrics, config.metricsToken);
   web.use(widgetRoutes());
   // CORS first: the GraphiQL router would otherwise answer preflights for /graphql itself.
   web.use('/graphql', corsMiddleware(config.corsOrigins));
@@ -112,12 +122,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   web.post('/v1/imports', restRoute(app.authenticator, logger, (call) => acceptImport(app, call)));
 
   web.use('/graphql', assignRequestId);
+  // Admission reads headers only, so even a body too large or malformed is counted and answered with ratelimit-* headers.
+  const admit = graphqlAdmission(app, rateLimiter);
+  web.use('/graphql', (req: Request, res: Response, next: NextFunction) => (req.method === 'POST' || req.method === 'GET' ? admit(req, res, next) : next()));
   web.use('/graphql', express.json({ limit: config.bodyLimitBytes }));
-  web.use('/graphql', authenticateRequest(app, rateLimiter));
   web.use(
     '/graphql',
     expressMiddleware(apollo, {
-      context: async ({ res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null),
+      context: async ({ req, res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null, req.ip),
     }),
   );
   web.use(httpErrorHandler(config, logger));
@@ -146,7 +158,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         app.authenticator.close();
         await step('pubsub', () => pubsub.close());
         await step('revocation listener', () => revocations.close());
-        if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
+        if (limiterStore) await step('rate limiter', async () => limiterStore.disconnect());
         if (!options.ds) await step('database pool', () => ds.destroy());
         if (embedded) await step('embedded postgres', () => embedded.stop());
       })()),
@@ -178,6 +190,7 @@ async function startApollo(
       ApolloServerPluginLandingPageDisabled(),
       transactionPlugin(logger),
       nulCharacterPlugin(),
+      databaseOutagePlugin(),
       widgetGrantPlugin(),
       metrics.plugin(),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },
@@ -188,7 +201,7 @@ async function startApollo(
 }
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
-function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics): void {
+function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics, metricsToken: string | undefined): void {
   web.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -200,7 +213,7 @@ function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics): voi
       res.status(503).json({ status: 'database unavailable' });
     }
   });
-  web.get('/metrics', async (_req, res) => {
+  web.get('/metrics', bearerGuard(metricsToken), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }
@@ -213,36 +226,6 @@ function assignRequestId(req: Request, res: Response, next: NextFunction): void 
   next();
 }
 
-/** The credential (Authenticator.credentialFrom) and the rate limit of a GraphQL request: 401 and 429 before Apollo. */
-function authenticateRequest(app: AppServices, rateLimiter: RateLimiter | null) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'POST' && req.method !== 'GET') return next();
-    try {
-      const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
-      const principal = await app.authenticator.authenticate(credential, req.header('origin'));
-      res.locals.principal = principal;
-      const decision = await rateLimiter?.hit(principal ? principalKey(principal) : `ip:${req.ip}`);
-      if (decision && !decision.allowed) {
-        res.setHeader('retry-after', String(decision.retryAfterSeconds));
-        res.status(429).json({
-          errors: [
-            {
-              message: `Too many requests: retry in ${decision.retryAfterSeconds} s`,
-              extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: decision.retryAfterSeconds, requestId: res.locals.requestId },
-            },
-          ],
-        });
-        return;
-      }
-      next();
-    } catch (e) {
-      if (e instanceof AppError && e.extensions.code === ErrorCode.FORBIDDEN) return jsonError(res, 403, ErrorCode.FORBIDDEN, e.message, res.locals.requestId);
-      if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
-      next(e);
-    }
-  };
-}
-
 /** Body too large (413), not JSON (400), anything else masked (500). */
 function httpErrorHandler(config: Config, logger: Logger) {
   return (err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
@@ -253,6 +236,7 @@ function httpErrorHandler(config: Config, logger: Logger) {
     if (err.type === 'entity.parse.failed') {
       return jsonError(res, 400, ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON', requestId);
     }
+    if (isDatabaseUnavailable(err)) return sendDatabaseUnavailable(res, requestId);
     logger.error('unhandled HTTP error', { requestId, error: err });
     jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
   };

@@ -14,7 +14,7 @@ export enum ErrorCode {
 const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
 
 /** Apollo's own codes, passed through as they are (CONTRACT.md, "Tools that front-end teams bring"). */
-const APOLLO_CLIENT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND']);
+const APOLLO_CLIENT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
 
 /** An error meant for the client: its message and extensions are shown as they are. */
 export class AppError extends GraphQLError {
@@ -60,8 +60,8 @@ export class QueryTooComplexError extends AppError {
   }
 }
 
-/** The error, answered over HTTP with `status` when it stops a request before execution (Apollo reads `extensions.http`). */
-export function withHttpStatus<E extends GraphQLError>(error: E, status: number): E {
+/** The error, answered over HTTP with `status` (a client's mistake: 400) when it stops a request before execution (Apollo reads `extensions.http`). */
+export function withHttpStatus<E extends GraphQLError>(error: E, status = 400): E {
   (error.extensions as Record<string, unknown>).http = { status };
   return error;
 }
@@ -86,6 +86,15 @@ function firstValidation(errors: ClassValidatorError[], path = ''): { field: str
     if (nested) return nested;
   }
   return null;
+}
+
+/** Apollo's persisted-query codes: Apollo Client's persisted-query link acts on them, so they travel as they are. */
+const PERSISTED_QUERY_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+
+/** The HTTP status an error asks for through `extensions.http`, as Apollo's own client errors do. */
+function httpStatusOf(error: unknown): number | undefined {
+  const http = (error as GraphQLError | undefined)?.extensions?.http as { status?: number } | undefined;
+  return typeof http?.status === 'number' ? http.status : undefined;
 }
 
 function findAppError(error: unknown): AppError | null {
@@ -118,6 +127,7 @@ export function toPublicError(
       masked: false,
     };
   }
+  if (code && PERSISTED_QUERY_CODES.has(code)) return { error: withId(formatted), masked: false };
   if (/Document contains more th(?:an|at) \d+ tokens/.test(formatted.message)) {
     return { error: withId({ message: formatted.message, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } }), masked: false };
   }
@@ -135,18 +145,22 @@ export function toPublicError(
   if (code === 'UNAUTHORIZED') {
     return { error: withId({ ...formatted, extensions: { code: ErrorCode.FORBIDDEN } }), masked: false };
   }
-  // Apollo's standard codes that clients and tools act on: a document that does not parse or
-  // validate, and an automatic persisted query the server does not know yet (the client resends it).
+  // Apollo's standard codes that clients and tools act on: a document that does not parse or validate.
   if (code && APOLLO_CLIENT_CODES.has(code)) return { error: withId(formatted), masked: false };
   if (
     code === 'BAD_REQUEST' ||
-    code === 'OPERATION_RESOLUTION_FAILURE' ||
-    code === 'PERSISTED_QUERY_NOT_SUPPORTED'
+    code === 'OPERATION_RESOLUTION_FAILURE'
   ) {
     return { error: withId({ ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT } }), masked: false };
   }
+  // Apollo's refusals of a request (a persisted query whose hash does not match…) ask for a 4xx.
+  const status = httpStatusOf(original);
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { error: withId({ message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT } }), masked: false };
+  }
   // A GraphQLError without a code raised while coercing variables or arguments is about input too.
-  if (!code && original instanceof GraphQLError && !original.originalError && !original.path) {
+  // (Over WebSocket it arrives as graphql-js made it, wrapping the scalar's own GraphQLError.)
+  if (!code && original instanceof GraphQLError && !original.path && (!original.originalError || original.originalError instanceof GraphQLError)) {
     return { error: withId({ ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT } }), masked: false };
   }
   return {
