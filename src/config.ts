@@ -35,6 +35,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <it>` (else 401). */
   metricsToken?: string;
+  /** On SIGTERM, how long idle keep-alive connections are still answered (then ended); `SHUTDOWN_GRACE_MS`, default 5000. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
     poolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     metricsToken: tokenVar(env, 'METRICS_TOKEN'),
+    shutdownGraceMs: intVar(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 120_000),
     ...overrides,
   };
   config.sessionSecret = overrides.sessionSecret || sessionSecret || developmentSecret(dataDir);
