@@ -8,6 +8,7 @@ import { HistoryIdentities1764001200000 } from './1764001200000-history-identiti
 import { DuplicateCandidates1764001201000 } from './1764001201000-duplicate-candidates.js';
 import { WidgetTokens1764001500000 } from './1764001500000-widget-tokens.js';
 import { Imports1764001300000 } from './1764001300000-imports.js';
+import { Webhooks1764001400000 } from './1764001400000-webhooks.js';
 
 /** Every migration, oldest first. A new one is appended here. */
 export const migrations: Array<new () => MigrationInterface> = [
@@ -20,4 +21,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   DuplicateCandidates1764001201000,
   Imports1764001300000,
   WidgetTokens1764001500000,
+  Webhooks1764001400000,
 ];

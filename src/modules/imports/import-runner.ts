@@ -3,7 +3,8 @@ import type { AppServices } from '../../platform/context.js';
 import type { JobHandler, JobRun } from '../../platform/jobs/job-queue.js';
 import type { ImportKindHandler, Publish } from './import-kind.js';
 import { handlerFor } from './import-kinds.js';
-import { publishJob } from './import.events.js';
+import { jobEvent, publishJob } from './import.events.js';
+import { emitWebhookEvent, WebhookEvent } from '../webhooks/webhook.events.js';
 import { IMPORT_JOB_COLUMNS, ImportJobStatus, type ImportError, type ImportJob, type ImportKind } from './import.types.js';
 
 /** The queue's task type of import jobs. */
@@ -25,6 +26,13 @@ export const MAX_ERRORS = 100;
 /** The rows of an `UPDATE … RETURNING` through TypeORM, which answers `[rows, count]` for it. */
 function returned<T>(result: unknown): T[] {
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+}
+
+/** Writes import.finished for the webhooks in the transaction that finished the job; answers what it was given. */
+async function announceFinished<T extends ImportJob | unknown[]>(m: TenantDb, finished: T): Promise<T> {
+  const [job] = Array.isArray(finished) ? returned<ImportJob>(finished) : [finished as ImportJob];
+  if (job) await emitWebhookEvent(m, WebhookEvent.IMPORT_FINISHED, { importJob: jobEvent(job) });
+  return finished;
 }
 
 /** Thrown inside the job's transaction to roll it back with the rows that were wrong. */
@@ -131,12 +139,12 @@ class ImportRun {
         this.processed = 0;
         return null;
       });
-      if (written) return { job: written, publish: await handler.events(m) };
+      if (written) return { job: await announceFinished(m, written), publish: await handler.events(m) };
       const again = await this.pass(m, handler, started.lastLine, errors, true);
-      return { job: await this.succeed(m, again), publish: await handler.events(m) };
+      return { job: await announceFinished(m, await this.succeed(m, again)), publish: await handler.events(m) };
     }
     const publish = await handler.events(m);
-    return { job: await this.succeed(m, pass), publish };
+    return { job: await announceFinished(m, await this.succeed(m, pass)), publish };
   }
 
   /** Checks (and, when `write`, writes) every chunk, adding bad rows to `errors`. */
@@ -208,13 +216,13 @@ class ImportRun {
   /** Marks the job FAILED with its errors, in a transaction of its own, and drops its staged rows. */
   private async fail(errors: ImportError[], processed: number): Promise<void> {
     const [job] = returned<ImportJob>(
-      await inTenantTransaction(this.app.ds, this.tenant, (m) =>
-        m.query(
+      await inTenantTransaction(this.app.ds, this.tenant, async (m) =>
+        announceFinished(m, await m.query(
           `UPDATE import_jobs j SET status = 'FAILED', errors = $2::jsonb, processed = $3, accepted = 0, duplicates = 0,
              finished_at = clock_timestamp()
            WHERE j.id = $1 AND j.status = 'RUNNING' RETURNING ${IMPORT_JOB_COLUMNS}`,
           [this.payload.jobId, JSON.stringify(errors), processed],
-        ),
+        )),
       ),
     );
     if (job) publishJob(this.app, this.tenant, job);

@@ -5,7 +5,8 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { isUuid } from '../../db/ids.js';
 import type { TenantDb } from '../../db/tenant.js';
 import type { PubSub } from '../../platform/pubsub/pubsub.js';
-import { METRIC_RECORDED, type MetricPointEvent, type MetricRecordedEvent } from '../metrics/metric.events.js';
+import { emitWebhookEvent, WebhookEvent } from '../webhooks/webhook.events.js';
+import { METRIC_RECORDED, METRICS_WRITTEN, type MetricPointEvent, type MetricRecordedEvent } from '../metrics/metric.events.js';
 import { BUILT_IN_BY_KEY } from '../metrics/built-in-metrics.js';
 import { MAX_FUTURE_MS, MAX_IDEMPOTENCY_KEY_LENGTH } from '../metrics/ingest.service.js';
 import {
@@ -211,6 +212,9 @@ export class MetricsImport implements ImportKindHandler {
     )) as Array<{ metricKey: string; communityId: string | null; at: Date; value: number }>;
     rows.sort((x, y) => x.at.getTime() - y.at.getTime());
     const points: MetricPointEvent[] = rows.map((r) => ({ metricKey: r.metricKey, communityId: r.communityId, at: r.at.toISOString(), value: r.value }));
+    // One webhook event for the whole import, with the same points the live events carry.
+    await emitWebhookEvent(m, WebhookEvent.METRICS_RECORDED, { points });
+    await METRICS_WRITTEN.run(m, { points });
     return () => {
       for (let i = 0; i < points.length; i += POINTS_PER_EVENT) {
         void this.pubsub.publish(m.tenantId, METRIC_RECORDED, { points: points.slice(i, i + POINTS_PER_EVENT) } satisfies MetricRecordedEvent);
