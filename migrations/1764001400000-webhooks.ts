@@ -42,7 +42,7 @@ export class Webhooks1764001400000 implements MigrationInterface {
       organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
       id uuid NOT NULL DEFAULT gen_random_uuid(),
       type text NOT NULL,
-      data jsonb NOT NULL,
+      data json NOT NULL,
       created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
       PRIMARY KEY (organization_id, id)
     )`);

@@ -42,9 +42,9 @@ export async function emitWebhookEvent(db: TenantDb, event: WebhookEvent, data: 
   await db.query(
     `WITH w AS (SELECT id FROM webhooks WHERE organization_id = $2 AND enabled AND events @> ARRAY[$1]::text[]),
      e AS (INSERT INTO webhook_events (organization_id, type, data)
-           SELECT $2, $3, $4::jsonb WHERE EXISTS (SELECT 1 FROM w) RETURNING id),
-     d AS (INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, next_attempt_at)
-           SELECT $2, w.id, e.id, clock_timestamp() FROM w, e RETURNING id)
+           SELECT $2, $3, $4::json WHERE EXISTS (SELECT 1 FROM w) RETURNING id, created_at),
+     d AS (INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, created_at, next_attempt_at)
+           SELECT $2, w.id, e.id, e.created_at, e.created_at FROM w, e RETURNING id)
      SELECT enqueue_keyed_job($5, json_build_object('organizationId', $2::text, 'deliveryId', d.id, 'attempt', 1), 'webhook:' || d.id, NULL, 3)
        FROM d`,
     [event, db.tenantId, WEBHOOK_EVENT_TYPES[event], JSON.stringify(data), WEBHOOK_DELIVERY_TASK],
