@@ -43,6 +43,8 @@ export interface Config {
    * `WEBHOOK_RETRY_UNIT_MS`, default 1000 (seconds). For tests only: refused in production unless 1000.
    */
   webhookRetryUnitMs: number;
+  /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <it>` (else 401). */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +88,13 @@ function urlVar(env: Env, name: string, protocols: string[]): string | undefined
   if (!protocols.includes(url.protocol)) {
     throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   }
+  return raw;
+}
+
+function tokenVar(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError(name, 'must be at least 16 characters, without spaces');
   return raw;
 }
 
@@ -136,6 +145,7 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     webhookAllowPrivateNetworks: boolVar(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', !production),
     webhookRetryUnitMs: intVar(env, 'WEBHOOK_RETRY_UNIT_MS', 1000, 1, 1000),
+    metricsToken: tokenVar(env, 'METRICS_TOKEN'),
     ...overrides,
   };
   if (production && config.webhookRetryUnitMs !== 1000) {

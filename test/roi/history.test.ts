@@ -224,7 +224,10 @@ describe('five years told through the API', () => {
         ['2022-10-23T22:00:00Z', '2022-11-06T23:00:00Z', 'DAY'],
       ]) {
         const [a, b] = await Promise.all([live, told].map((x) => x.client.data(SERIES, { k, from, to, i })));
-        expect(b.metricSeries).toEqual(a.metricSeries);
+        // Means are summed in whatever order PostgreSQL reads the rows: equal up to the last bits.
+        const close = (s: { start: string; value: number | null; count: number }[]) =>
+          s.map((p) => ({ ...p, value: p.value === null ? null : Math.round(p.value * 1e9) / 1e9 }));
+        expect(close(b.metricSeries)).toEqual(close(a.metricSeries));
       }
     },
   );

@@ -1,9 +1,10 @@
 import { signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { LiveClient, METRIC_UPDATED, waitUntil } from '../live/support/live';
+import { Child, freePort, startRedis } from '../live/support/processes';
 import { join, LOG_OUT, REMOVE } from './team-builders';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SHARED_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const VIEWER = `{ viewer { role } }`;
 
 let a: TestServer;
@@ -11,17 +12,8 @@ let b: TestServer;
 let acme: Tenant;
 const clients: LiveClient[] = [];
 
-beforeAll(async () => {
-  a = await startTestServer({ redisUrl: REDIS_URL });
-  b = await startTestServer({ redisUrl: REDIS_URL }, { db: a.db });
-  acme = await signUp(a, 'Acme');
-});
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
 });
 
 /** A socket on node B with a running subscription. */
@@ -38,7 +30,32 @@ function refusedOnB(token: string): Promise<void> {
   return waitUntil(async () => (await b.client(token).request(VIEWER)).errors?.[0].extensions?.code === 'UNAUTHENTICATED', 'node B to refuse', 5000);
 }
 
-describe('two nodes', () => {
+/** Two nodes on one database; with `redisDown`, their private Redis is killed before each case. */
+describe.each([
+  ['Redis up', false],
+  ['Redis down', true],
+])('two nodes, %s', (_label, redisDown) => {
+  let redis: Child | undefined;
+
+  beforeAll(async () => {
+    let redisUrl = SHARED_REDIS;
+    if (redisDown) {
+      const port = await freePort();
+      redis = await startRedis(port);
+      redisUrl = `redis://127.0.0.1:${port}`;
+    }
+    a = await startTestServer({ redisUrl });
+    b = await startTestServer({ redisUrl }, { db: a.db });
+    acme = await signUp(a, 'Acme');
+    // Revocations travel by PostgreSQL NOTIFY: losing Redis must not delay them.
+    await redis?.stop('SIGKILL');
+  }, 90_000);
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await redis?.stop('SIGKILL');
+  });
+
   it('a logOut on node A ends the session on node B within a second, HTTP and WebSocket', async () => {
     const m = await join(a, acme, 'VIEWER');
     await expect(b.client(m.token).data(VIEWER)).resolves.toEqual({ viewer: { role: 'VIEWER' } });
