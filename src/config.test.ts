@@ -22,6 +22,9 @@ describe('loadConfig', () => {
     ['DATABASE_POOL_SIZE', '0'],
     ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'maybe'],
     ['WEBHOOK_RETRY_UNIT_MS', '0'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', 'https://ok.example.com,*'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     const attempt = () => loadConfig({ DATA_DIR: dataDir(), [name]: value });
     expect(attempt).toThrow(ConfigError);
@@ -36,6 +39,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...production, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).webhookAllowPrivateNetworks).toBe(true);
     expect(loadConfig(production).webhookRetryUnitMs).toBe(1000);
     expect(() => loadConfig({ ...production, WEBHOOK_RETRY_UNIT_MS: '10' })).toThrow(/^WEBHOOK_RETRY_UNIT_MS:/);
+  });
+
+  it('reads CORS_ORIGINS as exact origins, none by default', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).corsOrigins).toEqual([]);
+    const c = loadConfig({ DATA_DIR: dataDir(), CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/' });
+    expect(c.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
   });
 
   it('requires SESSION_SECRET in production', () => {
