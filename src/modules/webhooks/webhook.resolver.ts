@@ -28,7 +28,7 @@ export class WebhookResolver {
 
   @Authorized(ApiKeyScope.ADMIN)
   @Mutation(() => CreatedWebhook, { description: 'Registers a webhook; its signing secret is in the answer and nowhere else.' })
-  createWebhook(@Arg('input') input: CreateWebhookInput, @Ctx() ctx: RequestContext): Promise<CreatedWebhook> {
+  createWebhook(@Arg('input', { description: 'The URL, the events and a note.' }) input: CreateWebhookInput, @Ctx() ctx: RequestContext): Promise<CreatedWebhook> {
     return new WebhookService(tenantOf(ctx)).create(input);
   }
 
@@ -36,7 +36,7 @@ export class WebhookResolver {
   @Mutation(() => Webhook, { description: 'Changes a webhook’s URL, events, note, or whether it is enabled.' })
   updateWebhook(
     @Arg('id', () => ID, { description: 'The webhook.' }) id: string,
-    @Arg('input') input: UpdateWebhookInput,
+    @Arg('input', { description: 'What to change.' }) input: UpdateWebhookInput,
     @Ctx() ctx: RequestContext,
   ): Promise<Webhook> {
     return new WebhookService(tenantOf(ctx)).update(id, input);
