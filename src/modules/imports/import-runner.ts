@@ -127,22 +127,19 @@ class ImportRun {
     let t0 = performance.now();
     const errors = await handler.checkFile(m, this.payload.jobId);
     if (handler.bulkWrite && !errors.length) {
-      // A kind with a bulk write checks while it writes the file at once; only a file it refuses
-      // is checked chunk by chunk, to list its bad lines (or, for a key twice, written so).
-      const outcome = await this.bulk(m, handler, started.rows).catch((error: unknown) => {
+      // A kind with a bulk write checks (quickly, conservatively) while it writes the file at once.
+      // A file it refuses (a bad row, a key twice, a form the fast check leaves to the full one)
+      // goes the ordinary way below: full checks chunk by chunk, which list the bad lines, and
+      // writes statement by statement, which keep the first of a key given twice.
+      const written = await this.bulk(m, handler, started.rows).catch((error: unknown) => {
         const code = (error as { code?: string }).code ?? '';
-        if (code.startsWith('22') || code === '23505') return { refused: error as Error, twice: code === '23505' };
+        if (code.startsWith('22') || code === '23505') return null;
         throw error;
       });
       this.phases.writeMs = since(t0);
-      if (!('refused' in outcome)) return { job: outcome, publish: await this.timedEvents(m, handler) };
+      if (written) return { job: written, publish: await this.timedEvents(m, handler) };
       t0 = performance.now();
       this.processed = 0;
-      const pass = await this.pass(m, handler, started.lastLine, errors, outcome.twice);
-      this.phases.checkMs = since(t0);
-      if (errors.length) throw new BadRows(errors.sort((a, b) => a.line - b.line).slice(0, MAX_ERRORS), this.processed);
-      if (!outcome.twice) throw outcome.refused; // no row was wrong: not the file's fault
-      return { job: await this.succeed(m, pass), publish: await this.timedEvents(m, handler) };
     }
     const pass = await this.pass(m, handler, started.lastLine, errors, true);
     this.phases.checkMs = since(t0);

@@ -104,23 +104,46 @@ function literal(text: string): string {
 }
 
 /**
- * The rows a bulk write copies, checked on the way, under the tenant's RLS: every row, less those
- * whose idempotency key the organization already has. The JSON is parsed once per row (`OFFSET 0`
- * keeps the planner from pulling the parse into each use). A row with a problem stops the
- * statement with a data exception (`line N: problem`, which never reads as a boolean, cast to
- * one): the caller then runs the chunked checks, which list the bad lines. COPY takes no
- * parameters: the job id is a UUID checked before it is spliced in, the rest are this code's.
+ * SQL: the fast check of a row of copyOutSql's `x`: true only for a row the full checks
+ * (problemSql) accept, without their costliest parts. A JSON number needs no pattern, and the
+ * usual times (`2026-01-31T09:30:00Z`, with or without a fraction) are checked by fixed positions
+ * and `translate` instead of the full pattern (ten times slower in PostgreSQL's regex engine),
+ * which is kept for the other forms. A time that does not parse (`ts`) fails the statement too.
  */
-function copyOutSql(jobId: string, latest: Date): string {
-  const builtIns = `ARRAY[${[...BUILT_IN_BY_KEY.keys()].map(literal).join(', ')}]::text[]`;
-  return `SELECT app_tenant(), x.metric_id, x.community_id, x.at::timestamptz, x.value::float8, x.idem FROM (
-      SELECT s.line, md.id AS metric_id, c.id AS community_id, s.d->>'at' AS at, s.d->>'value' AS value, s.d->>'idempotencyKey' AS idem,
-        ${problemSql(false, `${literal(latest.toISOString())}::timestamptz`, builtIns)} AS problem
+function fastOkSql(latest: string): string {
+  const allowed = `'{${METRIC_FIELDS.allowed.join(',')}}'::text[]`;
+  const range = (n: string) => `abs(${n}) <= 1e15 AND (${n} = 0 OR abs(${n}) >= 1e-300)`;
+  const clock = `substr(x.at, 12, 2) < '24' AND substr(x.at, 15, 2) < '60' AND substr(x.at, 18, 2) < '60'`;
+  return `jsonb_typeof(x.d) = 'object' AND (x.d - ${allowed}) = '{}'::jsonb
+    AND x.metric_id IS NOT NULL
+    AND (x.community IS NULL OR x.community_id IS NOT NULL)
+    AND CASE jsonb_typeof(x.v) WHEN 'number' THEN ${range('x.v::numeric')}
+          WHEN 'string' THEN ${isNumber('x.value')} AND ${range('x.value::numeric')} ELSE false END
+    AND CASE WHEN x.at LIKE '____-__-__T__:__:__Z' THEN translate(x.at, '0123456789', '') = '--T::Z' AND ${clock}
+          WHEN x.at LIKE '____-__-__T__:__:__._%Z' THEN length(x.at) <= 29 AND translate(x.at, '0123456789', '') = '--T::.Z' AND ${clock}
+          ELSE coalesce(${isDateTime('x.at')}, false) END
+    AND x.ts >= 'epoch' AND x.ts <= ${latest}
+    AND (x.idem IS NULL OR length(x.idem) BETWEEN 1 AND ${MAX_IDEMPOTENCY_KEY_LENGTH})`;
+}
+
+/**
+ * The rows a bulk write copies, checked on the way, under the tenant's RLS: every row, less those
+ * whose idempotency key the organization already has (an anti-join the planner may hash). The
+ * JSON is parsed once per row. A row the fast check refuses stops the statement with a data
+ * exception (`line N: …`, which never reads as a boolean, cast to one): the caller then runs the
+ * full checks chunk by chunk. COPY takes no parameters: the job id is a UUID checked before it is
+ * spliced in, the rest are this code's.
+ */
+export function copyOutSql(jobId: string, latest: Date): string {
+  return `SELECT app_tenant(), x.metric_id, x.community_id, x.ts, x.value::float8, x.idem FROM (
+      SELECT s.line, s.d, md.id AS metric_id, c.id AS community_id, s.d->>'communityId' AS community,
+        s.d->>'at' AS at, (s.d->>'at')::timestamptz AS ts, s.d->'value' AS v, s.d->>'value' AS value, s.d->>'idempotencyKey' AS idem
       FROM (SELECT r.line, r.raw::jsonb AS d FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = '${jobId}' OFFSET 0) s
       ${REFERENCES}
       OFFSET 0) x
-    WHERE CASE WHEN x.problem IS NULL THEN true ELSE ('line ' || x.line || ': ' || x.problem)::boolean END
-      AND (x.idem IS NULL OR NOT EXISTS (SELECT 1 FROM metric_points p WHERE p.organization_id = app_tenant() AND p.idempotency_key = x.idem))`;
+    WHERE CASE WHEN ${fastOkSql(`${literal(latest.toISOString())}::timestamptz`)} THEN true
+            ELSE ('line ' || x.line || ': refused by the fast check')::boolean END
+      AND NOT EXISTS (SELECT 1 FROM metric_points p WHERE p.organization_id = app_tenant() AND p.idempotency_key = x.idem)`;
 }
 
 /**
