@@ -4,6 +4,7 @@ import { RelationshipGraph1764000001000 } from './1764000001000-relationship-gra
 import { MetricsGoals1764000002000 } from './1764000002000-metrics-goals.js';
 import { Roi1764000003000 } from './1764000003000-roi.js';
 import { Teams1764000011000 } from './1764000011000-teams.js';
+import { Hardening1764000800000 } from './1764000800000-hardening.js';
 import { HistoryIdentities1764001200000 } from './1764001200000-history-identities.js';
 import { DuplicateCandidates1764001201000 } from './1764001201000-duplicate-candidates.js';
 import { WidgetTokens1764001500000 } from './1764001500000-widget-tokens.js';
@@ -16,6 +17,7 @@ export const migrations: Array<new () => MigrationInterface> = [
   MetricsGoals1764000002000,
   Roi1764000003000,
   Teams1764000011000,
+  Hardening1764000800000,
   HistoryIdentities1764001200000,
   DuplicateCandidates1764001201000,
   Imports1764001300000,

@@ -33,6 +33,8 @@ export interface Config {
   poolSize: number;
   /** Requests a principal may make per minute; `RATE_LIMIT_PER_MINUTE`, default 1200 (0 disables). */
   rateLimitPerMinute: number;
+  /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <it>` (else 401). */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +70,13 @@ function urlVar(env: Env, name: string, protocols: string[]): string | undefined
   if (!protocols.includes(url.protocol)) {
     throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   }
+  return raw;
+}
+
+function tokenVar(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError(name, 'must be at least 16 characters, without spaces');
   return raw;
 }
 
@@ -116,6 +125,7 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
     embeddedPort: intVar(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
     poolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
+    metricsToken: tokenVar(env, 'METRICS_TOKEN'),
     ...overrides,
   };
   config.sessionSecret = overrides.sessionSecret || sessionSecret || developmentSecret(dataDir);

@@ -16,10 +16,14 @@ import { Authenticator } from './platform/auth/authenticator.js';
 import { listenForRevokedSessions } from './platform/auth/session-revocations.js';
 import { principalKey, type Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
-import { AppError, ErrorCode } from './platform/errors.js';
+import { ErrorCode } from './platform/errors.js';
 import { errorFormatter, nulCharacterPlugin, transactionPlugin, widgetGrantPlugin } from './platform/graphql-plugins.js';
-import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './platform/limits/query-limits.js';
-import { createRateLimiter, type RateLimiter } from './platform/limits/rate-limiter.js';
+import { DEFAULT_QUERY_LIMITS, queryLimitRules } from './platform/limits/query-limits.js';
+import { LoginThrottle } from './platform/limits/login-throttle.js';
+import { limiterRedis, RequestRateLimiter } from './platform/limits/rate-limiter.js';
+import { graphqlAdmission } from './platform/http/admission.js';
+import { bearerGuard } from './platform/http/bearer-guard.js';
+import { databaseOutagePlugin, isDatabaseUnavailable, sendDatabaseUnavailable } from './platform/http/database-outage.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
@@ -75,9 +79,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ds = await openDatabase(db.url, config.poolSize, entities);
   }
   const pubsub = createPubSub(config, logger);
+  const limiterStore = config.redisUrl ? limiterRedis(config.redisUrl, logger) : undefined;
+  const rateLimiter = config.rateLimitPerMinute > 0 ? new RequestRateLimiter(config.rateLimitPerMinute, limiterStore) : null;
+  const loginThrottle = new LoginThrottle(limiterStore);
   const revocations = new RevocationListener((ds.options as { url: string }).url, logger);
   await revocations.start();
-  const app: AppServices = { config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
+  const app: AppServices = { config, ds, logger, pubsub, revocations, loginThrottle, authenticator: new Authenticator(ds, config.sessionSecret, logger) };
   const stopRevocations = listenForRevokedSessions(pubsub, app.authenticator.revokedSessions);
   // A revoked session is known to this node at once from the revocation channel too, Redis or not.
   const stopSessionNotices = revocations.subscribe((r) => {
@@ -85,13 +92,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
-  const rateLimiter = createRateLimiter(config.rateLimitPerMinute, config.redisUrl, logger);
   const schema = await buildAppSchema();
-  const validationRules = [queryLimitsRule(DEFAULT_QUERY_LIMITS)];
+  const validationRules = queryLimitRules(DEFAULT_QUERY_LIMITS);
 
   const web = express();
   web.disable('x-powered-by');
   const httpServer: Server = createHttpServer(web);
+  // Idle keep-alive connections outlive the clients' own reuse window (undici, browsers, load balancers at 60 s),
+  // so a client never sends on a socket the server is closing at that moment (ECONNRESET).
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
   const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live);
@@ -101,17 +111,19 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await jobs.start();
   }
 
-  healthRoutes(web, ds, metrics);
+  healthRoutes(web, ds, metrics, config.metricsToken);
   web.use(widgetRoutes());
   web.post('/v1/imports', restRoute(app.authenticator, logger, (call) => acceptImport(app, call)));
 
   web.use('/graphql', assignRequestId);
+  // Admission reads headers only, so even a body too large or malformed is counted and answered with ratelimit-* headers.
+  const admit = graphqlAdmission(app, rateLimiter);
+  web.use('/graphql', (req: Request, res: Response, next: NextFunction) => (req.method === 'POST' || req.method === 'GET' ? admit(req, res, next) : next()));
   web.use('/graphql', express.json({ limit: config.bodyLimitBytes }));
-  web.use('/graphql', authenticateRequest(app, rateLimiter));
   web.use(
     '/graphql',
     expressMiddleware(apollo, {
-      context: async ({ res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null),
+      context: async ({ req, res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null, req.ip),
     }),
   );
   web.use(httpErrorHandler(config, logger));
@@ -140,7 +152,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         app.authenticator.close();
         await step('pubsub', () => pubsub.close());
         await step('revocation listener', () => revocations.close());
-        if (rateLimiter) await step('rate limiter', () => rateLimiter.close());
+        if (limiterStore) await step('rate limiter', async () => limiterStore.disconnect());
         if (!options.ds) await step('database pool', () => ds.destroy());
         if (embedded) await step('embedded postgres', () => embedded.stop());
       })()),
@@ -170,6 +182,7 @@ async function startApollo(
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(logger),
       nulCharacterPlugin(),
+      databaseOutagePlugin(),
       widgetGrantPlugin(),
       metrics.plugin(),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },
@@ -180,7 +193,7 @@ async function startApollo(
 }
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
-function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics): void {
+function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics, metricsToken: string | undefined): void {
   web.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -192,7 +205,7 @@ function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics): voi
       res.status(503).json({ status: 'database unavailable' });
     }
   });
-  web.get('/metrics', async (_req, res) => {
+  web.get('/metrics', bearerGuard(metricsToken), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }
@@ -205,36 +218,6 @@ function assignRequestId(req: Request, res: Response, next: NextFunction): void 
   next();
 }
 
-/** The credential (Authenticator.credentialFrom) and the rate limit of a GraphQL request: 401 and 429 before Apollo. */
-function authenticateRequest(app: AppServices, rateLimiter: RateLimiter | null) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'POST' && req.method !== 'GET') return next();
-    try {
-      const credential = Authenticator.credentialFrom(req.header('authorization'), req.header('x-api-key'));
-      const principal = await app.authenticator.authenticate(credential, req.header('origin'));
-      res.locals.principal = principal;
-      const decision = await rateLimiter?.hit(principal ? principalKey(principal) : `ip:${req.ip}`);
-      if (decision && !decision.allowed) {
-        res.setHeader('retry-after', String(decision.retryAfterSeconds));
-        res.status(429).json({
-          errors: [
-            {
-              message: `Too many requests: retry in ${decision.retryAfterSeconds} s`,
-              extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: decision.retryAfterSeconds, requestId: res.locals.requestId },
-            },
-          ],
-        });
-        return;
-      }
-      next();
-    } catch (e) {
-      if (e instanceof AppError && e.extensions.code === ErrorCode.FORBIDDEN) return jsonError(res, 403, ErrorCode.FORBIDDEN, e.message, res.locals.requestId);
-      if (e instanceof AppError) return jsonError(res, 401, ErrorCode.UNAUTHENTICATED, e.message, res.locals.requestId);
-      next(e);
-    }
-  };
-}
-
 /** Body too large (413), not JSON (400), anything else masked (500). */
 function httpErrorHandler(config: Config, logger: Logger) {
   return (err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
@@ -245,6 +228,7 @@ function httpErrorHandler(config: Config, logger: Logger) {
     if (err.type === 'entity.parse.failed') {
       return jsonError(res, 400, ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON', requestId);
     }
+    if (isDatabaseUnavailable(err)) return sendDatabaseUnavailable(res, requestId);
     logger.error('unhandled HTTP error', { requestId, error: err });
     jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
   };

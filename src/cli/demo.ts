@@ -7,6 +7,7 @@ import { Authenticator } from '../platform/auth/authenticator.js';
 import { createLogger } from '../platform/logger.js';
 import { MemoryPubSub } from '../platform/pubsub/memory-pubsub.js';
 import { RevocationListener } from '../platform/revocation/revocation-listener.js';
+import { LoginThrottle } from '../platform/limits/login-throttle.js';
 
 const DAY = 86_400_000;
 const STAGES = ['CONNECTED', 'ENGAGED', 'LEAD', 'OPPORTUNITY', 'CUSTOMER'] as const;
@@ -62,7 +63,7 @@ export async function makeDemo(now = new Date()): Promise<Demo> {
     const password = `demo ${randomBytes(6).toString('base64url')}`;
     // Sign-up revokes nothing: the revocation listener is never started.
     const revocations = new RevocationListener(url, logger);
-    const auth = new AuthService({ config, ds, logger, pubsub, revocations, authenticator: new Authenticator(ds, config.sessionSecret, logger) });
+    const auth = new AuthService({ config, ds, logger, pubsub, revocations, loginThrottle: new LoginThrottle(), authenticator: new Authenticator(ds, config.sessionSecret, logger) });
     const signedUp = await auth.signUp({ email, password, organizationName: `Demo ${suffix}` });
     const counts = await inTenantTransaction(ds, signedUp.organization.id, (db) => history(db, now));
     return { email, password, organizationSlug: signedUp.organization.slug, token: signedUp.token, counts };

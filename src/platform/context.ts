@@ -8,6 +8,7 @@ import { UnauthenticatedError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { PubSub } from './pubsub/pubsub.js';
 import type { RevocationListener } from './revocation/revocation-listener.js';
+import type { LoginThrottle } from './limits/login-throttle.js';
 
 /** Process-wide dependencies, made once by createServer. */
 export interface AppServices {
@@ -18,6 +19,8 @@ export interface AppServices {
   authenticator: Authenticator;
   /** This node's listener on the revocation channel (PostgreSQL LISTEN/NOTIFY). */
   revocations: RevocationListener;
+  /** Log-in attempts per email and per address. */
+  loginThrottle: LoginThrottle;
 }
 
 /** What a tenant-bound piece of code gets: the caller, its transaction and its loaders. */
@@ -65,14 +68,16 @@ export interface RequestContext {
   principal: Principal | null;
   /** Present when the caller is authenticated. */
   scope: TenantScope | null;
+  /** The caller's network address (log-in throttling counts by it). */
+  address?: string;
   /** The audit event of the mutation being resolved (set by platform/audit.ts around each one). */
   audit?: PendingAudit;
 }
 
 /** Builds an operation's context for an authenticated principal (or none). */
-export function createContext(app: AppServices, requestId: string, principal: Principal | null): RequestContext {
+export function createContext(app: AppServices, requestId: string, principal: Principal | null, address?: string): RequestContext {
   const scope = principal ? new TenantScope(app, principal, new TenantSession(app.ds, principal.organizationId)) : null;
-  return { requestId, app, principal, scope };
+  return { requestId, app, principal, scope, address };
 }
 
 /** The caller's tenant scope; UNAUTHENTICATED when there is none. */

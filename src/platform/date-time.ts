@@ -3,6 +3,10 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 // RFC 3339 date-time: a date, 'T', a time with optional fraction, and 'Z' or an offset.
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
+/** The instants PostgreSQL and every client can hold: years 0001 to 9999, in UTC. */
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysIn(year: number, month: number): number {
@@ -22,6 +26,7 @@ export function parseDateTime(value: unknown): Date {
   const m = Number(value.slice(5, 7));
   const d = Number(value.slice(8, 10));
   if (m < 1 || m > 12 || d < 1 || d > daysIn(y, m)) throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not a real date`);
+  if (ms < EARLIEST || ms > LATEST) throw new GraphQLError(`DateTime ${JSON.stringify(value)} is out of range: years 0001 to 9999 (UTC)`);
   return new Date(ms);
 }
 

@@ -57,8 +57,8 @@ export class QueryTooComplexError extends AppError {
   }
 }
 
-/** The error, answered over HTTP with `status` when it stops a request before execution (Apollo reads `extensions.http`). */
-export function withHttpStatus<E extends GraphQLError>(error: E, status: number): E {
+/** The error, answered over HTTP with `status` (a client's mistake: 400) when it stops a request before execution (Apollo reads `extensions.http`). */
+export function withHttpStatus<E extends GraphQLError>(error: E, status = 400): E {
   (error.extensions as Record<string, unknown>).http = { status };
   return error;
 }
@@ -83,6 +83,15 @@ function firstValidation(errors: ClassValidatorError[], path = ''): { field: str
     if (nested) return nested;
   }
   return null;
+}
+
+/** Apollo's persisted-query codes: Apollo Client's persisted-query link acts on them, so they travel as they are. */
+const PERSISTED_QUERY_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+
+/** The HTTP status an error asks for through `extensions.http`, as Apollo's own client errors do. */
+function httpStatusOf(error: unknown): number | undefined {
+  const http = (error as GraphQLError | undefined)?.extensions?.http as { status?: number } | undefined;
+  return typeof http?.status === 'number' ? http.status : undefined;
 }
 
 function findAppError(error: unknown): AppError | null {
@@ -114,6 +123,7 @@ export function toPublicError(
       masked: false,
     };
   }
+  if (code && PERSISTED_QUERY_CODES.has(code)) return { error: withId(formatted), masked: false };
   if (/Document contains more th(?:an|at) \d+ tokens/.test(formatted.message)) {
     return { error: withId({ message: formatted.message, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } }), masked: false };
   }
@@ -135,13 +145,18 @@ export function toPublicError(
     code === 'GRAPHQL_PARSE_FAILED' ||
     code === 'GRAPHQL_VALIDATION_FAILED' ||
     code === 'BAD_REQUEST' ||
-    code === 'OPERATION_RESOLUTION_FAILURE' ||
-    code === 'PERSISTED_QUERY_NOT_SUPPORTED'
+    code === 'OPERATION_RESOLUTION_FAILURE'
   ) {
     return { error: withId({ ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT } }), masked: false };
   }
+  // Apollo's refusals of a request (a persisted query whose hash does not match…) ask for a 4xx.
+  const status = httpStatusOf(original);
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { error: withId({ message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT } }), masked: false };
+  }
   // A GraphQLError without a code raised while coercing variables or arguments is about input too.
-  if (!code && original instanceof GraphQLError && !original.originalError && !original.path) {
+  // (Over WebSocket it arrives as graphql-js made it, wrapping the scalar's own GraphQLError.)
+  if (!code && original instanceof GraphQLError && !original.path && (!original.originalError || original.originalError instanceof GraphQLError)) {
     return { error: withId({ ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT } }), masked: false };
   }
   return {

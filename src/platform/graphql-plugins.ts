@@ -83,14 +83,20 @@ export function nulCharacterError(variables: unknown, query: string | undefined)
   });
 }
 
-/** Refuses text holding a NUL character, in variables or inline, before any resolver runs. */
+/**
+ * Refuses, before any resolver runs and with HTTP 400: text holding a NUL character (in variables
+ * or inline), and subscriptions sent over HTTP (they need a socket).
+ */
 export function nulCharacterPlugin(): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request }) {
+        async didResolveOperation({ request, operation }) {
           const error = nulCharacterError(request.variables, request.query);
-          if (error) throw error;
+          if (error) throw withHttpStatus(error);
+          if (operation?.operation === 'subscription') {
+            throw withHttpStatus(new BadInputError('Subscriptions run over WebSocket (graphql-transport-ws) on /graphql, not over HTTP'));
+          }
         },
       };
     },

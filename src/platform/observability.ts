@@ -9,6 +9,29 @@ interface PgPool {
   waitingCount: number;
 }
 
+/** Most distinct operation names one node labels, and the longest name kept; the rest count as `other`. */
+export const MAX_OPERATION_NAMES = 500;
+export const MAX_OPERATION_NAME_LENGTH = 64;
+
+/**
+ * The `operation` label of an operation name: the name itself while it is a GraphQL name of at
+ * most 64 characters among the first 500 distinct ones this node has seen, else `other`. Clients
+ * choose names, so without this bound every new name is a new series and /metrics grows for ever.
+ */
+export class OperationLabels {
+  private readonly known = new Set<string>();
+
+  constructor(private readonly max = MAX_OPERATION_NAMES) {}
+
+  label(name: string | undefined): string {
+    if (name === undefined) return 'anonymous';
+    if (this.known.has(name)) return name;
+    if (name.length > MAX_OPERATION_NAME_LENGTH || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || this.known.size >= this.max) return 'other';
+    this.known.add(name);
+    return name;
+  }
+}
+
 /** Prometheus metrics of one server: operations, subscriptions and the database pool. */
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -25,6 +48,7 @@ export class ServerMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly operationLabels = new OperationLabels();
   readonly subscriptions = new Gauge({
     name: 'rapport_open_subscriptions',
     help: 'Subscriptions open on this node',
@@ -56,7 +80,8 @@ export class ServerMetrics {
         const end = process.hrtime.bigint();
         return {
           async willSendResponse(rc) {
-            const operation = rc.operationName ?? rc.operation?.name?.value ?? 'anonymous';
+            // The name of the operation that ran (never a name the document does not hold), bounded.
+            const operation = rc.operation ? metrics.operationLabels.label(rc.operation.name?.value) : 'none';
             const type = rc.operation?.operation ?? 'unknown';
             const outcome = rc.errors?.length ? 'error' : 'ok';
             metrics.operations.inc({ operation, type, outcome });

@@ -38,10 +38,15 @@ export function encodeCursor(key: string): string {
   return Buffer.from(`v1:${key}`).toString('base64url');
 }
 
+/** Keyset micros a real row can have (years 0001 to 9999): beyond, PostgreSQL's date arithmetic overflows. */
+const MIN_MICROS = -62_135_596_800_000_000n;
+const MAX_MICROS = 253_402_300_800_000_000n;
+const inRange = (micros: bigint) => micros >= MIN_MICROS && micros < MAX_MICROS;
+
 function decodeCursor(cursor: string): { micros: string; id: string } {
   const text = Buffer.from(cursor, 'base64url').toString();
   const match = /^v1:(-?\d{1,19}):(.+)$/.exec(text);
-  if (!match || !isUuid(match[2])) throw new BadInputError('after is not a valid cursor', { field: 'after' });
+  if (!match || !isUuid(match[2]) || !inRange(BigInt(match[1]))) throw new BadInputError('after is not a valid cursor', { field: 'after' });
   return { micros: match[1], id: match[2] };
 }
 

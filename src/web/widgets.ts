@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Router, type Response } from 'express';
+import helmet from 'helmet';
 
 /**
  * The static files of the widgets: beside this module when run from src/ (tests), or in src/web
@@ -53,7 +54,12 @@ export function widgetRoutes(): Router {
     res.setHeader('x-content-type-options', 'nosniff');
     res.sendFile(name, { root: dir });
   };
-  router.get('/widgets', (_req, res) => {
+  // Security headers (helmet) on the HTML page; its one module script is inline, and it talks to /graphql over WebSocket.
+  const pageHeaders = helmet({
+    contentSecurityPolicy: { directives: { scriptSrc: ["'self'", "'unsafe-inline'"], connectSrc: ["'self'", 'ws:', 'wss:'] } },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  router.get('/widgets', pageHeaders, (_req, res) => {
     res.setHeader('cache-control', 'no-cache');
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');

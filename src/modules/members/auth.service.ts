@@ -7,7 +7,8 @@ import type { AppServices, RequestContext } from '../../platform/context.js';
 import { BadInputError, check, UnauthenticatedError } from '../../platform/errors.js';
 import { Organization } from '../organizations/organization.types.js';
 import { organizationSeeders } from '../organizations/seeders.js';
-import { isTimeZone, slugify } from '../organizations/slug.js';
+import { slugify } from '../organizations/slug.js';
+import { isKnownTimeZone } from '../organizations/time-zones.js';
 import type { LogInInput, SignUpInput } from './auth.inputs.js';
 import type { AuthPayload, User } from './member.types.js';
 import { openSession } from './session.service.js';
@@ -47,7 +48,7 @@ export class AuthService {
     checkNewPassword(input.password);
     check(name.length > 0, 'organizationName', 'organizationName must not be empty');
     check(name.length <= 200, 'organizationName', 'organizationName must be at most 200 characters');
-    check(isTimeZone(timezone), 'timezone', `timezone '${timezone}' is not an IANA time zone`);
+    check(await isKnownTimeZone(this.app.ds, timezone), 'timezone', `timezone '${timezone}' is not a time zone PostgreSQL knows`);
     const passwordHash = await hashPassword(input.password);
 
     return this.app.ds.transaction(async (m) => {
@@ -70,8 +71,16 @@ export class AuthService {
     });
   }
 
-  /** Exchanges email and password for a session token in one organization. */
+  /** Exchanges email and password for a session token in one organization; attempts are throttled per email and per address. */
   async logIn(input: LogInInput): Promise<AuthPayload> {
+    const address = this.ctx?.address;
+    await this.app.loginThrottle.attempt(input.email, address);
+    const payload = await this.verifiedLogIn(input);
+    await this.app.loginThrottle.succeeded(input.email, address);
+    return payload;
+  }
+
+  private async verifiedLogIn(input: LogInInput): Promise<AuthPayload> {
     const rows: Array<User & { password_hash: string }> = await this.app.ds.query(
       `SELECT id, email, created_at AS "createdAt", password_hash FROM users WHERE lower(email) = $1`,
       [input.email.trim().toLowerCase()],

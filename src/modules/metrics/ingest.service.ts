@@ -55,6 +55,9 @@ export function columnParams(c: Pick<Columns, 'metricIds' | 'communityIds' | 'at
 }
 
 /** What is wrong with a point, or null: the first bad field in input order. */
+/** Largest magnitude of a metric value: sums of any number of points stay far from float8's overflow. */
+export const MAX_METRIC_VALUE = 1e15;
+
 function pointProblem(
   p: MetricPointInput,
   metrics: Map<string, string>,
@@ -69,7 +72,9 @@ function pointProblem(
         : `'${p.metricKey}' is not a defined metric (define it with defineMetric)`,
     };
   }
-  if (typeof p.value !== 'number' || !Number.isFinite(p.value)) return { field: 'value', message: 'must be a finite number' };
+  if (typeof p.value !== 'number' || !Number.isFinite(p.value) || Math.abs(p.value) > MAX_METRIC_VALUE) {
+    return { field: 'value', message: 'must be a finite number from -1e15 to 1e15' };
+  }
   const time = p.at instanceof Date ? p.at.getTime() : NaN;
   if (!(time >= 0 && time <= latest)) return { field: 'at', message: 'must be from 1970-01-01 to one day from now' };
   if (p.communityId !== null && p.communityId !== undefined && !communities.has(p.communityId.toLowerCase())) {

@@ -2,7 +2,7 @@ import type { TenantScope } from '../../platform/context.js';
 import { check } from '../../platform/errors.js';
 import { Organization } from './organization.types.js';
 import type { UpdateOrganizationInput } from './organization.inputs.js';
-import { isTimeZone } from './slug.js';
+import { isKnownTimeZone } from './time-zones.js';
 
 /** The caller's own organization. */
 export class OrganizationService {
@@ -23,7 +23,7 @@ export class OrganizationService {
       org.name = name;
     }
     if (input.timezone !== undefined && input.timezone !== null) {
-      check(isTimeZone(input.timezone), 'timezone', `timezone '${input.timezone}' is not an IANA time zone`);
+      check(await isKnownTimeZone(await this.scope.db(), input.timezone), 'timezone', `timezone '${input.timezone}' is not a time zone PostgreSQL knows`);
       org.timezone = input.timezone;
     }
     return (await this.scope.db()).manager.save(org);

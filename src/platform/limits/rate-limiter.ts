@@ -1,80 +1,92 @@
 import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../logger.js';
 
-/** The verdict on one request. */
+/** The verdict on one request, with what the `ratelimit-*` headers say. */
 export interface RateDecision {
   allowed: boolean;
-  /** Seconds until the current window ends (when refused). */
+  /** Seconds until the caller may try again (when refused). */
   retryAfterSeconds: number;
+  /** Requests allowed per window. */
+  limit: number;
+  /** Requests left in the current window. */
+  remaining: number;
+  /** Seconds until the current window ends. */
+  resetSeconds: number;
 }
 
-/** Counts requests per key in fixed one-minute windows. */
+/** Counts requests per key. */
 export interface RateLimiter {
   hit(key: string): Promise<RateDecision>;
   close(): Promise<void>;
 }
 
-const WINDOW_MS = 60_000;
-
-function windowOf(now: number): { index: number; retryAfterSeconds: number } {
-  const index = Math.floor(now / WINDOW_MS);
-  return { index, retryAfterSeconds: Math.max(1, Math.ceil(((index + 1) * WINDOW_MS - now) / 1000)) };
+/** How one limiter counts. */
+export interface LimiterOptions {
+  /** Distinguishes this limiter's keys from the others' in Redis. */
+  keyPrefix: string;
+  points: number;
+  durationSeconds: number;
+  /** Once over the limit, refuse for this long (default: until the window ends). */
+  blockSeconds?: number;
 }
 
-/** Per-node counters, used without REDIS_URL. */
-export class MemoryRateLimiter implements RateLimiter {
-  private readonly counts = new Map<string, { index: number; count: number }>();
+/**
+ * A rate-limiter-flexible limiter: counters in Redis (shared by every node) when `redis` is given,
+ * with this node's own counters as insurance whenever Redis cannot answer, so limits never lapse;
+ * this node's counters alone otherwise.
+ */
+export function flexibleLimiter(options: LimiterOptions, redis?: Redis): RateLimiterAbstract {
+  const common = {
+    keyPrefix: `rapport:${options.keyPrefix}`,
+    points: options.points,
+    duration: options.durationSeconds,
+    blockDuration: options.blockSeconds ?? 0,
+  };
+  const memory = new RateLimiterMemory(common);
+  if (!redis) return memory;
+  return new RateLimiterRedis({ ...common, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+}
 
-  constructor(private readonly perMinute: number, private readonly now: () => number = Date.now) {}
+/** The client the limiters share: fails fast while Redis is away, so the insurance counters answer at once. */
+export function limiterRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  let down = false;
+  redis.on('error', (error: unknown) => {
+    if (!down) logger.warn('rate limits: Redis unreachable, counting on this node until it is back', { error });
+    down = true;
+  });
+  redis.on('ready', () => {
+    down = false;
+  });
+  return redis;
+}
 
-  async hit(key: string): Promise<RateDecision> {
-    const { index, retryAfterSeconds } = windowOf(this.now());
-    let entry = this.counts.get(key);
-    if (!entry || entry.index !== index) {
-      if (this.counts.size > 100_000) this.sweep(index);
-      entry = { index, count: 0 };
-      this.counts.set(key, entry);
-    }
-    entry.count++;
-    return { allowed: entry.count <= this.perMinute, retryAfterSeconds };
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/** Consumes one point of `key`; resolves with the limiter's answer either way. */
+export async function consume(limiter: RateLimiterAbstract, key: string): Promise<{ allowed: boolean; res: RateLimiterRes }> {
+  try {
+    return { allowed: true, res: await limiter.consume(key) };
+  } catch (e) {
+    if (e instanceof RateLimiterRes) return { allowed: false, res: e };
+    throw e;
+  }
+}
+
+/** The request limiter: `perMinute` requests a minute per key (a principal, or an address without one). */
+export class RequestRateLimiter implements RateLimiter {
+  private readonly limiter: RateLimiterAbstract;
+
+  constructor(private readonly perMinute: number, redis?: Redis) {
+    this.limiter = flexibleLimiter({ keyPrefix: 'rate', points: perMinute, durationSeconds: 60 }, redis);
   }
 
-  private sweep(index: number): void {
-    for (const [key, entry] of this.counts) if (entry.index !== index) this.counts.delete(key);
+  async hit(key: string): Promise<RateDecision> {
+    const { allowed, res } = await consume(this.limiter, key);
+    const resetSeconds = seconds(res.msBeforeNext);
+    return { allowed, retryAfterSeconds: allowed ? 0 : resetSeconds, limit: this.perMinute, remaining: Math.max(0, res.remainingPoints), resetSeconds };
   }
 
   async close(): Promise<void> {}
-}
-
-/** Counters shared by every node through Redis; fails open (allows) while Redis is unreachable. */
-export class RedisRateLimiter implements RateLimiter {
-  private readonly redis: Redis;
-
-  constructor(url: string, private readonly perMinute: number, private readonly logger: Logger) {
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.redis.on('error', () => undefined);
-  }
-
-  async hit(key: string): Promise<RateDecision> {
-    const { index, retryAfterSeconds } = windowOf(Date.now());
-    const redisKey = `rapport:rate:${key}:${index}`;
-    try {
-      const result = await this.redis.multi().incr(redisKey).pexpire(redisKey, WINDOW_MS + 1000).exec();
-      const count = Number(result?.[0]?.[1] ?? 0);
-      return { allowed: count <= this.perMinute, retryAfterSeconds };
-    } catch (error) {
-      this.logger.warn('rate limiter unavailable, allowing the request', { error });
-      return { allowed: true, retryAfterSeconds: 0 };
-    }
-  }
-
-  async close(): Promise<void> {
-    this.redis.disconnect();
-  }
-}
-
-/** The limiter for this configuration; null when limiting is off (perMinute 0). */
-export function createRateLimiter(perMinute: number, redisUrl: string | undefined, logger: Logger): RateLimiter | null {
-  if (perMinute <= 0) return null;
-  return redisUrl ? new RedisRateLimiter(redisUrl, perMinute, logger) : new MemoryRateLimiter(perMinute);
 }

@@ -85,7 +85,7 @@ export class LiveHooks {
     const credential = ctx.connectionParams?.authorization;
     const socket = ctx.extra.socket;
     try {
-      const principal = await app.authenticator.authenticate(Authenticator.liveCredentialFrom(credential), ctx.extra.request?.headers.origin);
+      const principal = await app.authenticator.authenticate(Authenticator.liveCredentialFrom(credential), ctx.extra.request.headers.origin);
       if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authentication required');
       if (!principal.widget && !principal.scopes.has(ApiKeyScope.READ)) {
         socket.close(LiveCloseCode.Forbidden, 'Forbidden: the READ scope is needed');
@@ -135,7 +135,7 @@ export class LiveHooks {
         return publicErrors([e instanceof GraphQLError ? e : new GraphQLError(String(e))], requestId);
       }
     }
-    const base = createContext(app, requestId, principal);
+    const base = createContext(app, requestId, principal, ctx.extra.request.socket.remoteAddress);
     const contextValue: LiveRequestContext = {
       ...base,
       // Queries and mutations keep the request's ordinary session; subscription events get lazy ones.
