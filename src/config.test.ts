@@ -20,10 +20,19 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['SESSION_SECRET', 'short'],
     ['DATABASE_POOL_SIZE', '0'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', 'https://ok.example.com,*'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     const attempt = () => loadConfig({ DATA_DIR: dataDir(), [name]: value });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(new RegExp(`^${name}:`));
+  });
+
+  it('reads CORS_ORIGINS as exact origins, none by default', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).corsOrigins).toEqual([]);
+    const c = loadConfig({ DATA_DIR: dataDir(), CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/' });
+    expect(c.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
   });
 
   it('requires SESSION_SECRET in production', () => {

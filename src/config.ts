@@ -33,6 +33,8 @@ export interface Config {
   poolSize: number;
   /** Requests a principal may make per minute; `RATE_LIMIT_PER_MINUTE`, default 1200 (0 disables). */
   rateLimitPerMinute: number;
+  /** Browser origins that may call /graphql; `CORS_ORIGINS`, comma-separated exact origins, default none. */
+  corsOrigins: string[];
   /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <it>` (else 401). */
   metricsToken?: string;
 }
@@ -71,6 +73,25 @@ function urlVar(env: Env, name: string, protocols: string[]): string | undefined
     throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   }
   return raw;
+}
+
+/** `https://app.example.com,http://localhost:5173` -> exact origins (scheme, host, port; no path). */
+function originsVar(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (!raw?.trim()) return [];
+  return raw.split(',').map((item) => {
+    const origin = item.trim().replace(/\/$/, '');
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError(name, `'${item.trim()}' is not an origin like https://app.example.com (scheme, host and port only)`);
+    }
+    return origin;
+  });
 }
 
 function tokenVar(env: Env, name: string): string | undefined {
@@ -125,6 +146,7 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
     embeddedPort: intVar(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
     poolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
+    corsOrigins: originsVar(env, 'CORS_ORIGINS'),
     metricsToken: tokenVar(env, 'METRICS_TOKEN'),
     ...overrides,
   };

@@ -52,6 +52,20 @@ export const resolvers: NonEmptyArray<Function> = [
 
 let built: Promise<GraphQLSchema> | undefined;
 
+/** type-graphql has no option for the root types' descriptions; they are set on the built schema. */
+const ROOT_DESCRIPTIONS = {
+  Query: 'Reads. Everything is scoped to the caller’s organization.',
+  Mutation: 'Changes. Each mutation runs in one transaction: on an error nothing is written.',
+  Subscription: 'Live updates over WebSocket (graphql-transport-ws on /graphql).',
+};
+
+function describeRoots(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (type) type.description = ROOT_DESCRIPTIONS[type.name as keyof typeof ROOT_DESCRIPTIONS];
+  }
+  return schema;
+}
+
 /** Builds the executable schema once per process (type-graphql metadata is global). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
@@ -61,6 +75,8 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     emitSchemaFile: false,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     pubSub: NO_TOPIC_PUBSUB, // required with subscriptions; ours all bring their own tenant-scoped `subscribe`
-  }).then(auditEveryMutation);
+  })
+    .then(auditEveryMutation)
+    .then(describeRoots);
   return built;
 }

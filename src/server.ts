@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { GraphQLSchema, ValidationRule } from 'graphql';
+import { MaxIntrospectionDepthRule, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
@@ -16,6 +16,7 @@ import { Authenticator } from './platform/auth/authenticator.js';
 import { listenForRevokedSessions } from './platform/auth/session-revocations.js';
 import { principalKey, type Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
+import { corsMiddleware } from './platform/cors.js';
 import { ErrorCode } from './platform/errors.js';
 import { errorFormatter, nulCharacterPlugin, transactionPlugin, widgetGrantPlugin } from './platform/graphql-plugins.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitRules } from './platform/limits/query-limits.js';
@@ -30,6 +31,7 @@ import { createPubSub } from './platform/pubsub/create-pubsub.js';
 import { RevocationListener } from './platform/revocation/revocation-listener.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema } from './schema.js';
+import { graphiqlRoutes } from './web/graphiql.js';
 import { widgetRoutes } from './web/widgets.js';
 import { restRoute } from './platform/http/rest.js';
 import { JobQueue, type JobQueueOptions } from './platform/jobs/job-queue.js';
@@ -93,7 +95,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
   const schema = await buildAppSchema();
-  const validationRules = queryLimitRules(DEFAULT_QUERY_LIMITS);
+  // Introspection's nesting of lists (types { fields { type { fields …) is bounded by graphql's own rule.
+  const validationRules = [...queryLimitRules(DEFAULT_QUERY_LIMITS), MaxIntrospectionDepthRule];
 
   const web = express();
   web.disable('x-powered-by');
@@ -113,6 +116,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   healthRoutes(web, ds, metrics, config.metricsToken);
   web.use(widgetRoutes());
+  // CORS first: the GraphiQL router would otherwise answer preflights for /graphql itself.
+  web.use('/graphql', corsMiddleware(config.corsOrigins));
+  web.use(graphiqlRoutes());
   web.post('/v1/imports', restRoute(app.authenticator, logger, (call) => acceptImport(app, call)));
 
   web.use('/graphql', assignRequestId);
@@ -180,6 +186,8 @@ async function startApollo(
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No cache hints are used; the plugin would otherwise wrap every field's resolution.
       ApolloServerPluginCacheControlDisabled(),
+      // Browsers get GraphiQL from our own files (web/graphiql.ts), not Apollo's CDN-loaded page.
+      ApolloServerPluginLandingPageDisabled(),
       transactionPlugin(logger),
       nulCharacterPlugin(),
       databaseOutagePlugin(),

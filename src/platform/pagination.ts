@@ -6,12 +6,18 @@ import { isUuid } from '../db/ids.js';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ description: 'Where a page of a connection stands (Relay spec).', simpleResolvers: true })
 export class PageInfo {
-  @Field()
+  @Field({ description: 'True when more items follow this page.' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field({ description: 'True when the page was asked for `after` a cursor, so items come before it.' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { description: 'The cursor of the page’s first edge; null on an empty page.', nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { description: 'The cursor of the page’s last edge; null on an empty page. Pass it as `after` for the next page.', nullable: true })
   endCursor!: string | null;
 }
 
@@ -55,21 +61,21 @@ function decodeCursor(cursor: string): { micros: string; id: string } {
  * fields use graphql's default resolver (simpleResolvers): they are hot in nested reads.
  */
 export function ConnectionType<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`, { simpleResolvers: true })
+  @ObjectType(`${name}Edge`, { description: `One ${name} in a page, with its cursor.`, simpleResolvers: true })
   class Edge {
-    @Field()
+    @Field({ description: `Opaque; pass it as \`after\` to read the ${name} nodes that follow.` })
     cursor!: string;
 
-    @Field(() => node)
+    @Field(() => node, { description: `The ${name}.` })
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`, { simpleResolvers: true })
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} nodes (Relay connection).`, simpleResolvers: true })
   class Connection {
-    @Field(() => [Edge])
+    @Field(() => [Edge], { description: 'The nodes of this page, in order, each with its cursor.' })
     edges!: Edge[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Where this page stands: whether more follow, and the cursors to go on.' })
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: 'Rows matching the filter, over all pages.' })

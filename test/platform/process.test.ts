@@ -35,7 +35,10 @@ async function startProcess(env: Record<string, string | undefined>): Promise<Ru
       }
     };
     child.stdout!.on('data', onData);
-    void exit.then(() => reject(new Error(`server exited early:\n${out}`)));
+    void exit.then(() => {
+      clearTimeout(timer); // else the timer holds the Jest worker for a minute after an early exit
+      reject(new Error(`server exited early:\n${out}`));
+    });
   });
   return { child, url, exit, output: () => out };
 }
@@ -90,6 +93,10 @@ describe('the server process', () => {
       expect(viewer.data.viewer).toEqual({ organization: { name: 'Process' }, scopes: ['READ', 'INGEST'] });
       expect(existsSync(join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
       expect(existsSync(join(dataDir, 'session-secret'))).toBe(true);
+      // A second `npm start` on the same data says so, instead of "failed to start: undefined".
+      await expect(startProcess({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: '54331' })).rejects.toThrow(
+        /Rapport failed to start: the data directory .* is in use by another running Rapport/,
+      );
       server.child.kill('SIGINT');
       expect(await server.exit).toBe(0);
     } finally {

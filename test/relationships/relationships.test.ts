@@ -145,10 +145,11 @@ describe('bad relationship input', () => {
     expect(e.extensions?.code).toBe('BAD_USER_INPUT');
     expect(e.message).toContain('stage');
     const id = await createRelationship(acme.client, community);
+    // A literal is part of the document: it does not validate, so nothing runs (Apollo's code).
     const lit = await acme.client.error(`mutation { updateRelationship(id: "${id}", input: { stage: WON }) { id } }`);
-    expect(lit.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(lit.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     const str = await acme.client.error(`mutation { updateRelationship(id: "${id}", input: { stage: "LEAD" }) { id } }`);
-    expect(str.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(str.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(await count('relationships')).toBe(before + 1);
     expect((await acme.client.data(ONE, { id })).relationship.stageChanges).toHaveLength(1);
   });

@@ -11,6 +11,12 @@ export enum Interval {
 registerEnumType(Interval, {
   name: 'Interval',
   description: 'Bucket length of a series, aligned to the organization’s time zone: the hour, midnight, Monday, the 1st.',
+  valuesConfig: {
+    HOUR: { description: 'Hours, from the full hour in the organization’s time zone.' },
+    DAY: { description: 'Days, from midnight in the organization’s time zone.' },
+    WEEK: { description: 'Weeks, from Monday midnight in the organization’s time zone.' },
+    MONTH: { description: 'Calendar months, from the 1st in the organization’s time zone.' },
+  },
 });
 
 /** The `date_trunc` field name of an interval. */

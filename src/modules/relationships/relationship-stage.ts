@@ -12,4 +12,11 @@ export enum RelationshipStage {
 registerEnumType(RelationshipStage, {
   name: 'RelationshipStage',
   description: 'A funnel, in this order: CONNECTED, ENGAGED, LEAD, OPPORTUNITY, CUSTOMER.',
+  valuesConfig: {
+    CONNECTED: { description: 'First contact: the person is known. The start of the funnel.' },
+    ENGAGED: { description: 'The person interacts: replies, comments, shows up.' },
+    LEAD: { description: 'The person has shown buying interest.' },
+    OPPORTUNITY: { description: 'A concrete deal is being discussed.' },
+    CUSTOMER: { description: 'The person (or their company) buys. The end of the funnel.' },
+  },
 });

@@ -16,10 +16,25 @@ export enum ApiKeyScope {
   ADMIN = 'ADMIN',
 }
 
-registerEnumType(Role, { name: 'Role', description: 'A member’s role in an organization.' });
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'A member’s role in an organization.',
+  valuesConfig: {
+    OWNER: { description: 'Like ADMIN, and the only role that may grant or remove OWNER.' },
+    ADMIN: { description: 'All four scopes: READ, WRITE, INGEST and ADMIN (members and API keys).' },
+    ANALYST: { description: 'READ, WRITE and INGEST.' },
+    VIEWER: { description: 'READ only.' },
+  },
+});
 registerEnumType(ApiKeyScope, {
   name: 'ApiKeyScope',
   description: 'READ: queries and subscriptions. INGEST: recordMetrics, createRelationship, logConversation. WRITE: every other domain mutation. ADMIN: API keys and members.',
+  valuesConfig: {
+    READ: { description: 'Every query and subscription.' },
+    WRITE: { description: 'Every other domain mutation.' },
+    INGEST: { description: 'recordMetrics, createRelationship and logConversation.' },
+    ADMIN: { description: 'Manage API keys and members.' },
+  },
 });
 
 /** The scopes each role grants (CONTRACT.md). */

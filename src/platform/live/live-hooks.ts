@@ -54,6 +54,12 @@ function isSubscription(document: DocumentNode, operationName: string | null | u
   return getOperationAST(document, operationName ?? undefined)?.operation === 'subscription';
 }
 
+/** The code Apollo gives a document that does not parse or validate, as over HTTP; errors with a code keep theirs. */
+function withApolloCode(e: GraphQLError, code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED'): GraphQLError {
+  if (e.extensions.code || e.originalError) return e;
+  return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } });
+}
+
 /** Errors as clients may see them, for graphql-ws `error` messages. */
 export function publicErrors(errors: readonly GraphQLError[], requestId: string): GraphQLError[] {
   return errors.map((e) => {
@@ -121,10 +127,10 @@ export class LiveHooks {
     try {
       document = parse(payload.query, { maxTokens: limits.maxTokens });
     } catch (e) {
-      return publicErrors([e instanceof GraphQLError ? e : new GraphQLError(String(e))], requestId);
+      return publicErrors([withApolloCode(e instanceof GraphQLError ? e : new GraphQLError(String(e)), 'GRAPHQL_PARSE_FAILED')], requestId);
     }
     const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
-    if (errors.length) return publicErrors(errors, requestId);
+    if (errors.length) return publicErrors(errors.map((e) => withApolloCode(e, 'GRAPHQL_VALIDATION_FAILED')), requestId);
     const nul = nulCharacterError(payload.variables, payload.query);
     if (nul) return publicErrors([nul], requestId);
     const principal = connection.principal;

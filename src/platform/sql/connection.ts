@@ -28,11 +28,20 @@ export interface Connection<T> {
  */
 export function connectionOf<T extends KeysetRow>(rows: T[], page: Page, total: () => Promise<number>): Connection<T> {
   const visible = rows.length > page.first ? rows.slice(0, page.first) : rows;
-  const last = visible.at(-1);
   let counted: Promise<number> | undefined;
   return {
     edges: visible.map((row) => new Edge(row)),
-    pageInfo: { hasNextPage: rows.length > page.first, endCursor: last ? cursorOf(last) : null },
+    pageInfo: {
+      hasNextPage: rows.length > page.first,
+      // Relay lets a forward page say whether items precede it when that is cheap: they do after a cursor.
+      hasPreviousPage: page.after !== null,
+      get startCursor() {
+        return visible.length ? cursorOf(visible[0]) : null;
+      },
+      get endCursor() {
+        return visible.length ? cursorOf(visible[visible.length - 1]) : null;
+      },
+    },
     get totalCount() {
       return (counted ??= total());
     },
