@@ -1,9 +1,9 @@
 import { Field, InputType } from 'type-graphql';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 
-@InputType()
+@InputType({ description: 'A new API key: its name, scopes and optional expiry.' })
 export class CreateApiKeyInput {
-  @Field()
+  @Field({ description: 'A name to recognise the key by, 1 to 200 characters.' })
   name!: string;
 
   @Field(() => [ApiKeyScope], { description: 'At least one scope.' })

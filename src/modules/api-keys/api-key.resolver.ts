@@ -16,13 +16,16 @@ export class ApiKeyResolver {
 
   @Authorized(ApiKeyScope.ADMIN)
   @Mutation(() => CreatedApiKey, { description: 'Creates an API key; its secret is in the answer and nowhere else.' })
-  createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() ctx: RequestContext): Promise<CreatedApiKey> {
+  createApiKey(
+    @Arg('input', { description: 'The key’s name, scopes and optional expiry.' }) input: CreateApiKeyInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreatedApiKey> {
     return new ApiKeyService(tenantOf(ctx)).create(input);
   }
 
   @Authorized(ApiKeyScope.ADMIN)
   @Mutation(() => ApiKey, { description: 'Revokes a key at once, its open subscriptions included.' })
-  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<ApiKey> {
+  revokeApiKey(@Arg('id', () => ID, { description: 'The key to revoke.' }) id: string, @Ctx() ctx: RequestContext): Promise<ApiKey> {
     return new ApiKeyService(tenantOf(ctx)).revoke(id);
   }
 }

@@ -8,11 +8,11 @@ export class ApiKey {
   @PrimaryColumn('uuid', { name: 'organization_id' })
   organizationId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The key’s id (not its secret).' })
   @PrimaryColumn('uuid', { default: () => 'gen_random_uuid()' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'A name to recognise the key by, such as the partner or script using it.' })
   @Column('text')
   name!: string;
 
@@ -23,22 +23,22 @@ export class ApiKey {
   @Column('bytea', { name: 'secret_hash', select: false })
   secretHash!: Buffer;
 
-  @Field(() => [ApiKeyScope])
+  @Field(() => [ApiKeyScope], { description: 'What the key may do.' })
   @Column('text', { array: true })
   scopes!: ApiKeyScope[];
 
   @Column('uuid', { name: 'created_by_user_id', nullable: true })
   createdByUserId!: string | null;
 
-  @Field()
+  @Field({ description: 'When the key was made.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'When the key stops working; null for never.', nullable: true })
   @Column('timestamptz', { name: 'expires_at', nullable: true })
   expiresAt!: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'When the key was revoked; null while it works.', nullable: true })
   @Column('timestamptz', { name: 'revoked_at', nullable: true })
   revokedAt!: Date | null;
 
@@ -47,9 +47,9 @@ export class ApiKey {
   lastUsedAt!: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A key just made, with its secret: the only time the secret is shown.' })
 export class CreatedApiKey {
-  @Field(() => ApiKey)
+  @Field(() => ApiKey, { description: 'The key, as apiKeys lists it.' })
   apiKey!: ApiKey;
 
   @Field({ description: 'The secret, shown only this once: only a hash of it is stored.' })

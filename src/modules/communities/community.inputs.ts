@@ -1,6 +1,6 @@
 import { Field, Float, InputType } from 'type-graphql';
 
-@InputType()
+@InputType({ description: 'A new community: where the organization’s audience gathers.' })
 export class CreateCommunityInput {
   @Field({ description: '1 to 200 characters.' })
   name!: string;
@@ -23,19 +23,19 @@ export class CreateCommunityInput {
 
 @InputType({ description: 'Fields left out stay as they are; null clears url and alignmentScore.' })
 export class UpdateCommunityInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'The community’s name.', nullable: true })
   name?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Where the community lives, such as discord, reddit or linkedin.', nullable: true })
   platform?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Where the community lives on the web.', nullable: true })
   url?: string | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { description: 'Whether the community is a targeted one.', nullable: true })
   qualified?: boolean | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { description: 'How well the community fits the organization’s audience, 0 to 1.', nullable: true })
   alignmentScore?: number | null;
 
   @Field(() => [String], { nullable: true, description: 'Replaces the tags.' })
@@ -47,7 +47,7 @@ export class CommunityFilter {
   @Field(() => String, { nullable: true, description: 'Exact platform, ignoring case.' })
   platform?: string | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { description: 'Only qualified (true) or only unqualified (false) communities.', nullable: true })
   qualified?: boolean | null;
 
   @Field(() => Boolean, {

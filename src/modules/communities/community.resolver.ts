@@ -16,28 +16,31 @@ export class CommunityResolver {
     @Ctx() ctx: RequestContext,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, default 20, at most 100.' }) first?: number | null,
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string | null,
-    @Arg('filter', () => CommunityFilter, { nullable: true }) filter?: CommunityFilter | null,
+    @Arg('filter', () => CommunityFilter, { description: 'Only the communities that match.', nullable: true }) filter?: CommunityFilter | null,
   ): Promise<Connection<Community>> {
     return new CommunityService(tenantOf(ctx)).list(first, after, filter);
   }
 
   @Authorized(ApiKeyScope.READ)
   @Query(() => Community, { nullable: true, description: 'A community, archived or not; null when there is none with this id.' })
-  community(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Community | null> {
+  community(@Arg('id', () => ID, { description: 'The community’s id.' }) id: string, @Ctx() ctx: RequestContext): Promise<Community | null> {
     return new CommunityService(tenantOf(ctx)).find(id);
   }
 
   @Authorized(ApiKeyScope.WRITE)
-  @Mutation(() => Community)
-  createCommunity(@Arg('input', () => CreateCommunityInput) input: CreateCommunityInput, @Ctx() ctx: RequestContext): Promise<Community> {
+  @Mutation(() => Community, { description: 'Records a community the organization works in. Needs WRITE.' })
+  createCommunity(
+    @Arg('input', () => CreateCommunityInput, { description: 'The new community.' }) input: CreateCommunityInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Community> {
     return new CommunityService(tenantOf(ctx)).create(input);
   }
 
   @Authorized(ApiKeyScope.WRITE)
   @Mutation(() => Community, { description: 'Changes the given fields; archived communities can be edited too.' })
   updateCommunity(
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => UpdateCommunityInput) input: UpdateCommunityInput,
+    @Arg('id', () => ID, { description: 'The community to change.' }) id: string,
+    @Arg('input', () => UpdateCommunityInput, { description: 'The changes; fields left out stay as they are.' }) input: UpdateCommunityInput,
     @Ctx() ctx: RequestContext,
   ): Promise<Community> {
     return new CommunityService(tenantOf(ctx)).update(id, input);
@@ -48,7 +51,7 @@ export class CommunityResolver {
     description:
       'Archives a community: it, its relationships and their history stay readable, but it takes no new relationships. Archiving twice changes nothing.',
   })
-  archiveCommunity(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Community> {
+  archiveCommunity(@Arg('id', () => ID, { description: 'The community to archive.' }) id: string, @Ctx() ctx: RequestContext): Promise<Community> {
     return new CommunityService(tenantOf(ctx)).archive(id);
   }
 

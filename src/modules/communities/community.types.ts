@@ -9,16 +9,16 @@ import { ConnectionType } from '../../platform/pagination.js';
 // simpleResolvers: plain fields use graphql's default resolver (no per-field middleware chain: hot in nested reads).
 @ObjectType({ description: 'A community the organization curates. Archived ones keep their history and stay readable.', simpleResolvers: true })
 export class Community {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The community’s id.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'The community’s name.' })
   name!: string;
 
   @Field({ description: 'Where it lives, as free text such as "linkedin", "discord" or "forum".' })
   platform!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Where the community lives on the web, if it has an address.', nullable: true })
   url!: string | null;
 
   @Field({ description: 'Whether the community is a targeted one (an audience the organization means to reach).' })
@@ -27,16 +27,16 @@ export class Community {
   @Field(() => Float, { nullable: true, description: 'How well the community fits the organization’s goals, 0..1.' })
   alignmentScore!: number | null;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: 'Free labels, for filtering and grouping.' })
   tags!: string[];
 
   @Field(() => Date, { nullable: true, description: 'When it was archived; null while active.' })
   archivedAt!: Date | null;
 
-  @Field()
+  @Field({ description: 'When the community was recorded.' })
   createdAt!: Date;
 
-  @Field()
+  @Field({ description: 'When the community last changed.' })
   updatedAt!: Date;
 
   /** Keyset micros, present on rows read for a page (keyset.ts keysetPage). */

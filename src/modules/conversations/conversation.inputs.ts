@@ -1,8 +1,8 @@
 import { Field, Float, ID, InputType } from 'type-graphql';
 
-@InputType()
+@InputType({ description: 'A conversation that happened with a relationship.' })
 export class LogConversationInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The relationship the conversation was with; one of the organization’s.' })
   relationshipId!: string;
 
   @Field({ description: 'When it took place; not in the future (5 minutes of clock skew allowed).' })

@@ -15,12 +15,15 @@ import { ConversationService } from './conversation.service.js';
 export class ConversationResolver {
   @Authorized(ApiKeyScope.INGEST)
   @Mutation(() => Conversation, { description: 'Logs a conversation of a relationship; it counts toward the relationship’s strength.' })
-  logConversation(@Arg('input', () => LogConversationInput) input: LogConversationInput, @Ctx() ctx: RequestContext): Promise<Conversation> {
+  logConversation(
+    @Arg('input', () => LogConversationInput, { description: 'The conversation.' }) input: LogConversationInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Conversation> {
     return new ConversationService(tenantOf(ctx)).log(input);
   }
 
   @Authorized(ApiKeyScope.READ)
-  @FieldResolver(() => Relationship)
+  @FieldResolver(() => Relationship, { description: 'The relationship the conversation was with.' })
   async relationship(@Root() conversation: Conversation, @Ctx() ctx: RequestContext): Promise<Relationship> {
     return (await new RelationshipService(tenantOf(ctx)).find(conversation.relationshipId))!;
   }
@@ -36,7 +39,7 @@ export class RelationshipConversationsResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, default 20, at most 100.' }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('after', () => String, { description: 'A cursor from a previous page (its pageInfo.endCursor): items after it.', nullable: true }) after?: string | null,
   ): Promise<Connection<Conversation>> {
     return new ConversationService(tenantOf(ctx)).ofRelationship(
       relationship.id,

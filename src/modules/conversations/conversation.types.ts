@@ -8,10 +8,10 @@ import { ConnectionType } from '../../platform/pagination.js';
 // simpleResolvers: plain fields use graphql's default resolver (no per-field middleware chain: hot in nested reads).
 @ObjectType({ description: 'A conversation with the person of a relationship.', simpleResolvers: true })
 export class Conversation {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The conversation’s id.' })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The id of the relationship the conversation was with.' })
   relationshipId!: string;
 
   @Field({ description: 'When the conversation took place.' })
@@ -20,7 +20,7 @@ export class Conversation {
   @Field(() => String, { nullable: true, description: 'Free text such as "dm", "comment", "call", "event".' })
   channel!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Free text: what was said or agreed.', nullable: true })
   summary!: string | null;
 
   @Field(() => Float, { nullable: true, description: 'From -1 (negative) to 1 (positive); null when unknown.' })

@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType } from 'type-graphql';
 
-@InputType()
+@InputType({ description: 'A new goal: a target for a metric (or an ROI model’s roi) over a period.' })
 export class CreateGoalInput {
   @Field({ description: '1 to 200 characters.' })
   name!: string;
@@ -11,10 +11,10 @@ export class CreateGoalInput {
   @Field(() => ID, { nullable: true, description: 'An ROI model: the goal tracks its roi over the period. Give this or metricKey.' })
   roiModelId?: string | null;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The value the metric (or roi) should reach over the period.' })
   target!: number;
 
-  @Field()
+  @Field({ description: 'Start of the goal’s period (included).' })
   startsAt!: Date;
 
   @Field({ description: 'After startsAt.' })
@@ -26,7 +26,7 @@ export class CreateGoalInput {
 
 @InputType({ description: 'Fields left out stay as they are; description: null clears it.' })
 export class UpdateGoalInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'The goal’s name.', nullable: true })
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Makes the goal track this metric (and no ROI model).' })
@@ -35,15 +35,15 @@ export class UpdateGoalInput {
   @Field(() => ID, { nullable: true, description: 'Makes the goal track this ROI model’s roi (and no metric).' })
   roiModelId?: string | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { description: 'The value to reach over the period.', nullable: true })
   target?: number | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'Start of the goal’s period (included).', nullable: true })
   startsAt?: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'End of the goal’s period (excluded).', nullable: true })
   endsAt?: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Free text about the goal.', nullable: true })
   description?: string | null;
 }

@@ -17,8 +17,8 @@ export class GoalResolver {
   @Authorized(ApiKeyScope.READ)
   @Query(() => GoalConnection, { description: 'The organization’s goals in creation order.' })
   goals(
-    @Arg('first', () => Int, { nullable: true }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, { description: 'How many items, 0 to 100 (default 20).', nullable: true }) first: number | null,
+    @Arg('after', () => String, { description: 'A cursor from a previous page (its pageInfo.endCursor): items after it.', nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<Goal>> {
     return new GoalService(tenantOf(ctx)).page(first, after);
@@ -26,25 +26,29 @@ export class GoalResolver {
 
   @Authorized(ApiKeyScope.READ)
   @Query(() => Goal, { nullable: true, description: 'A goal; null when there is no such goal in the organization.' })
-  goal(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Goal | null> {
+  goal(@Arg('id', () => ID, { description: 'The goal’s id.' }) id: string, @Ctx() ctx: RequestContext): Promise<Goal | null> {
     return new GoalService(tenantOf(ctx)).find(id);
   }
 
   @Authorized(ApiKeyScope.WRITE)
-  @Mutation(() => Goal)
-  createGoal(@Arg('input') input: CreateGoalInput, @Ctx() ctx: RequestContext): Promise<Goal> {
+  @Mutation(() => Goal, { description: 'Sets a goal for a metric or an ROI model over a period. Needs WRITE.' })
+  createGoal(@Arg('input', { description: 'The new goal.' }) input: CreateGoalInput, @Ctx() ctx: RequestContext): Promise<Goal> {
     return new GoalService(tenantOf(ctx)).create(input);
   }
 
   @Authorized(ApiKeyScope.WRITE)
-  @Mutation(() => Goal)
-  updateGoal(@Arg('id', () => ID) id: string, @Arg('input') input: UpdateGoalInput, @Ctx() ctx: RequestContext): Promise<Goal> {
+  @Mutation(() => Goal, { description: 'Changes a goal; fields left out stay as they are. Needs WRITE.' })
+  updateGoal(
+    @Arg('id', () => ID, { description: 'The goal to change.' }) id: string,
+    @Arg('input', { description: 'The changes; fields left out stay as they are.' }) input: UpdateGoalInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Goal> {
     return new GoalService(tenantOf(ctx)).update(id, input);
   }
 
   @Authorized(ApiKeyScope.WRITE)
   @Mutation(() => Boolean, { description: 'Deletes a goal; NOT_FOUND when there is no such goal in the organization.' })
-  deleteGoal(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  deleteGoal(@Arg('id', () => ID, { description: 'The goal to delete.' }) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return new GoalService(tenantOf(ctx)).delete(id);
   }
 
@@ -60,7 +64,10 @@ export class GoalResolver {
       '250 ms). Without goalId, every goal whose progress may have moved. An unknown goal is NOT_FOUND; a deleted one completes.',
     subscribe: ({ args, context }: SubscribeData<{ goalId?: string | null }>) => new GoalProgressService(liveCaller(context)).subscribe(args.goalId),
   })
-  goalProgressUpdated(@Root() progress: GoalProgressValue, @Arg('goalId', () => ID, { nullable: true }) _goalId?: string | null): GoalProgressValue {
+  goalProgressUpdated(
+    @Root() progress: GoalProgressValue,
+    @Arg('goalId', () => ID, { description: 'Only this goal; every goal of the organization when left out.', nullable: true }) _goalId?: string | null,
+  ): GoalProgressValue {
     return progress;
   }
 }

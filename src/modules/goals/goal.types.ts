@@ -6,13 +6,13 @@ import type { GoalProgressValue } from './goal-progress.js';
   description: 'A target for a metric, or for an ROI model’s roi, over a period; its progress is computed from the data.',
 })
 export class Goal {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The goal’s id.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'The goal’s name.' })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Free text about the goal.', nullable: true })
   description!: string | null;
 
   @Field(() => String, { nullable: true, description: 'A built-in metric or one of the organization’s own (null for an ROI goal).' })
@@ -21,19 +21,19 @@ export class Goal {
   @Field(() => ID, { nullable: true, description: 'The ROI model whose roi over the period is the goal’s progress (null for a metric goal).' })
   roiModelId!: string | null;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The value the metric (or roi) should reach over the period.' })
   target!: number;
 
-  @Field()
+  @Field({ description: 'Start of the goal’s period (included).' })
   startsAt!: Date;
 
   @Field({ description: 'The period is half-open: startsAt <= t < endsAt.' })
   endsAt!: Date;
 
-  @Field()
+  @Field({ description: 'When the goal was made.' })
   createdAt!: Date;
 
-  @Field()
+  @Field({ description: 'When the goal last changed.' })
   updatedAt!: Date;
 }
 
@@ -42,13 +42,13 @@ export const GoalConnection = ConnectionType(Goal, 'Goal');
 
 @ObjectType({ description: 'How far a goal is: its metric aggregated from startsAt to now (or endsAt, once past).' })
 export class GoalProgress implements GoalProgressValue {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The goal this progress is of.' })
   goalId!: string;
 
   @Field(() => Float, { nullable: true, description: 'The metric over the elapsed period; null when an AVG/MIN/MAX/LAST metric has no data yet.' })
   current!: number | null;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The goal’s target.' })
   target!: number;
 
   @Field(() => Float, { nullable: true, description: 'current / target; null when the target is 0 or current is null.' })

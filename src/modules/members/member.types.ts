@@ -6,45 +6,45 @@ import { Organization } from '../organizations/organization.types.js';
 
 @ObjectType({ description: 'A person who signs in. A user may belong to several organizations.' })
 export class User {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The user’s id.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'The user’s email address.' })
   email!: string;
-  @Field()
+  @Field({ description: 'When the user signed up.' })
   createdAt!: Date;
 }
 
 @ObjectType({ description: 'The caller: a member (user and role) or an API key, in one organization.' })
 export class Viewer {
-  @Field(() => Organization)
+  @Field(() => Organization, { description: 'The caller’s organization.' })
   organization!: Organization;
 
-  @Field(() => User, { nullable: true })
+  @Field(() => User, { description: 'The user, when the caller is a session (null for an API key).', nullable: true })
   user!: User | null;
 
-  @Field(() => ApiKey, { nullable: true })
+  @Field(() => ApiKey, { description: 'The API key used, when the caller is one.', nullable: true })
   apiKey!: ApiKey | null;
 
-  @Field(() => Role, { nullable: true })
+  @Field(() => Role, { description: 'The user’s role, when the caller is a session (null for an API key).', nullable: true })
   role!: Role | null;
 
-  @Field(() => [ApiKeyScope])
+  @Field(() => [ApiKeyScope], { description: 'What the caller may do.' })
   scopes!: ApiKeyScope[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'What signUp and logIn answer: a session token and who it is for.' })
 export class AuthPayload {
   @Field({ description: 'Session token for `Authorization: Bearer`; valid for one organization until expiresAt.' })
   token!: string;
 
-  @Field()
+  @Field({ description: 'When the token stops working.' })
   expiresAt!: Date;
 
-  @Field(() => User)
+  @Field(() => User, { description: 'The user the token is for.' })
   user!: User;
 
-  @Field(() => Organization)
+  @Field(() => Organization, { description: 'The organization the token is for.' })
   organization!: Organization;
 }
 

@@ -6,16 +6,16 @@ export class DefineMetricInput {
   @Field({ description: 'Matches [a-z_][a-z0-9_]*, at most 63 characters, unique in the organization, not a built-in key.' })
   key!: string;
 
-  @Field()
+  @Field({ description: 'A name for people, such as ’Ad spend’.' })
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'Free text, such as USD, hours or followers.' })
   unit?: string | null;
 
-  @Field(() => MetricAggregation)
+  @Field(() => MetricAggregation, { description: 'How the metric’s points combine over a window or bucket.' })
   aggregation!: MetricAggregation;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'What the metric measures, for people.', nullable: true })
   description?: string | null;
 }
 
@@ -24,7 +24,7 @@ export class MetricPointInput {
   @Field({ description: 'A metric defined with defineMetric (built-in metrics are derived, not recorded).' })
   metricKey!: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The value; finite, at most 1e15 in absolute value.' })
   value!: number;
 
   @Field({ description: 'From 1970 to one day from now.' })

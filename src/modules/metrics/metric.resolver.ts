@@ -26,11 +26,11 @@ export class MetricResolver {
       'A metric per interval over the half-open window from <= t < to, one bucket for every interval (empty ones included), aligned to the organization’s time zone; at most 10,000 buckets. An unknown metric or community is BAD_USER_INPUT.',
   })
   metricSeries(
-    @Arg('metricKey') metricKey: string,
-    @Arg('from') from: Date,
-    @Arg('to') to: Date,
-    @Arg('interval', () => Interval) interval: Interval,
-    @Arg('communityId', () => ID, { nullable: true }) communityId: string | null,
+    @Arg('metricKey', { description: 'A built-in metric or one of the organization’s own.' }) metricKey: string,
+    @Arg('from', { description: 'Start of the window (included).' }) from: Date,
+    @Arg('to', { description: 'End of the window (excluded).' }) to: Date,
+    @Arg('interval', () => Interval, { description: 'The length of each bucket.' }) interval: Interval,
+    @Arg('communityId', () => ID, { description: 'Only points and rows of this community.', nullable: true }) communityId: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<MetricBucket[]> {
     return new MetricService(tenantOf(ctx)).series({ metricKey, from, to, interval, communityId });
@@ -38,7 +38,7 @@ export class MetricResolver {
 
   @Authorized(ApiKeyScope.WRITE)
   @Mutation(() => MetricDefinition, { description: 'Defines a metric of the organization’s own.' })
-  defineMetric(@Arg('input') input: DefineMetricInput, @Ctx() ctx: RequestContext): Promise<MetricDefinition> {
+  defineMetric(@Arg('input', { description: 'The new metric.' }) input: DefineMetricInput, @Ctx() ctx: RequestContext): Promise<MetricDefinition> {
     return new MetricService(tenantOf(ctx)).define(input);
   }
 
@@ -64,8 +64,8 @@ export class MetricResolver {
   })
   metricUpdated(
     @Root() update: MetricUpdate,
-    @Arg('metricKey', () => String, { nullable: true }) _metricKey?: string | null,
-    @Arg('communityId', () => ID, { nullable: true }) _communityId?: string | null,
+    @Arg('metricKey', () => String, { description: 'Only this metric; every metric when left out.', nullable: true }) _metricKey?: string | null,
+    @Arg('communityId', () => ID, { description: 'Only points of this community.', nullable: true }) _communityId?: string | null,
   ): MetricUpdate {
     return update;
   }

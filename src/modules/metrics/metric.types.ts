@@ -11,16 +11,16 @@ export class MetricDefinition {
   @Field({ description: 'Unique in the organization; what points, goals and formulas refer to. Matches [a-z_][a-z0-9_]*.' })
   key!: string;
 
-  @Field()
+  @Field({ description: 'A name for people.' })
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'Free text, such as USD, hours or followers.' })
   unit!: string | null;
 
-  @Field(() => MetricAggregation)
+  @Field(() => MetricAggregation, { description: 'How the metric’s points combine over a window or bucket.' })
   aggregation!: MetricAggregation;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'What the metric measures, for people.', nullable: true })
   description!: string | null;
 
   @Field({ description: 'True for the metrics derived from relationship data; they cannot be recorded.' })
@@ -30,7 +30,7 @@ export class MetricDefinition {
   createdAt!: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'What recordMetrics did with a batch.' })
 export class RecordMetricsResult {
   @Field(() => Int, { description: 'Points written.' })
   accepted!: number;
@@ -57,7 +57,7 @@ export class MetricBucket {
     'what one change of relationship data added to it (value: its contribution at that moment).',
 })
 export class MetricUpdate {
-  @Field()
+  @Field({ description: 'The metric that moved.' })
   metricKey!: string;
 
   @Field(() => ID, { nullable: true, description: 'The community the point belongs to, if any.' })
@@ -66,7 +66,7 @@ export class MetricUpdate {
   @Field({ description: 'The time of the point.' })
   at!: Date;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The value of the point recorded.' })
   value!: number;
 
   @Field({ description: 'When the write that made the point committed.' })

@@ -1,8 +1,8 @@
 import { Field, InputType } from 'type-graphql';
 
-@InputType()
+@InputType({ description: 'Changes to the organization; fields left out stay as they are.' })
 export class UpdateOrganizationInput {
-  @Field({ nullable: true })
+  @Field({ description: 'The organization’s name (its slug stays).', nullable: true })
   name?: string;
 
   @Field({ nullable: true, description: 'IANA time zone, such as Europe/Paris.' })

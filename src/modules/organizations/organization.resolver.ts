@@ -15,7 +15,10 @@ export class OrganizationResolver {
 
   @Authorized(ApiKeyScope.ADMIN)
   @Mutation(() => Organization, { description: 'Renames the organization or changes its time zone.' })
-  updateOrganization(@Arg('input') input: UpdateOrganizationInput, @Ctx() ctx: RequestContext): Promise<Organization> {
+  updateOrganization(
+    @Arg('input', { description: 'The changes; fields left out stay as they are.' }) input: UpdateOrganizationInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Organization> {
     return new OrganizationService(tenantOf(ctx)).update(input);
   }
 }

@@ -4,11 +4,11 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 @ObjectType({ description: 'A tenant: everything in Rapport belongs to exactly one organization.' })
 @Entity('organizations')
 export class Organization {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The organization’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Field()
+  @Field({ description: 'The organization’s name.' })
   @Column('text')
   name!: string;
 
@@ -20,7 +20,7 @@ export class Organization {
   @Column('text')
   timezone!: string;
 
-  @Field()
+  @Field({ description: 'When the organization signed up.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -12,7 +12,7 @@ export class StageAtInput {
 
 @InputType({ description: 'The community must not be archived.' })
 export class CreateRelationshipInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The community where the relationship was made; one of the organization’s.' })
   communityId!: string;
 
   @Field({ description: '1 to 200 characters.' })
@@ -59,19 +59,19 @@ export class RelationshipIdentityInput {
 
 @InputType({ description: 'Fields left out stay as they are; null clears handle and company. A new stage is recorded as a stage change.' })
 export class UpdateRelationshipInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'The person’s name.', nullable: true })
   name?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'The person’s handle on the community’s platform.', nullable: true })
   handle?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'The company the person works for.', nullable: true })
   company?: string | null;
 
-  @Field(() => RelationshipStage, { nullable: true })
+  @Field(() => RelationshipStage, { description: 'A new stage; the change is kept with its time.', nullable: true })
   stage?: RelationshipStage | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { description: 'Whether the person is a targeted one.', nullable: true })
   qualified?: boolean | null;
 
   @Field(() => Date, {
@@ -83,10 +83,10 @@ export class UpdateRelationshipInput {
 
 @InputType({ description: 'The relationships of one community; every given condition must hold.' })
 export class CommunityRelationshipFilter {
-  @Field(() => RelationshipStage, { nullable: true })
+  @Field(() => RelationshipStage, { description: 'Only relationships at this stage.', nullable: true })
   stage?: RelationshipStage | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { description: 'Only qualified (true) or only unqualified (false) relationships.', nullable: true })
   qualified?: boolean | null;
 
   @Field(() => String, { nullable: true, description: 'Case-insensitive substring of the name, handle or company.' })
@@ -95,6 +95,6 @@ export class CommunityRelationshipFilter {
 
 @InputType({ description: 'Every given condition must hold.' })
 export class RelationshipFilter extends CommunityRelationshipFilter {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { description: 'Only relationships made in this community.', nullable: true })
   communityId?: string | null;
 }

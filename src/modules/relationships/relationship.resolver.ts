@@ -21,14 +21,14 @@ export class RelationshipResolver {
     @Ctx() ctx: RequestContext,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, default 20, at most 100.' }) first?: number | null,
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string | null,
-    @Arg('filter', () => RelationshipFilter, { nullable: true }) filter?: RelationshipFilter | null,
+    @Arg('filter', () => RelationshipFilter, { description: 'Only the relationships that match.', nullable: true }) filter?: RelationshipFilter | null,
   ): Promise<Connection<Relationship>> {
     return new RelationshipService(tenantOf(ctx)).list(first, after, filter);
   }
 
   @Authorized(ApiKeyScope.READ)
   @Query(() => Relationship, { nullable: true, description: 'A relationship; null when there is none with this id.' })
-  relationship(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Relationship | null> {
+  relationship(@Arg('id', () => ID, { description: 'The relationship’s id.' }) id: string, @Ctx() ctx: RequestContext): Promise<Relationship | null> {
     return new RelationshipService(tenantOf(ctx)).find(id);
   }
 
@@ -36,22 +36,25 @@ export class RelationshipResolver {
   @Mutation(() => Relationship, {
     description: 'Creates a relationship in a community that is not archived (an archived one gives BAD_USER_INPUT on communityId).',
   })
-  createRelationship(@Arg('input', () => CreateRelationshipInput) input: CreateRelationshipInput, @Ctx() ctx: RequestContext): Promise<Relationship> {
+  createRelationship(
+    @Arg('input', () => CreateRelationshipInput, { description: 'The new relationship.' }) input: CreateRelationshipInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Relationship> {
     return new RelationshipService(tenantOf(ctx)).create(input);
   }
 
   @Authorized(ApiKeyScope.WRITE)
   @Mutation(() => Relationship, { description: 'Changes the given fields; every stage change is kept with its time in stageChanges.' })
   updateRelationship(
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => UpdateRelationshipInput) input: UpdateRelationshipInput,
+    @Arg('id', () => ID, { description: 'The relationship to change.' }) id: string,
+    @Arg('input', () => UpdateRelationshipInput, { description: 'The changes; fields left out stay as they are.' }) input: UpdateRelationshipInput,
     @Ctx() ctx: RequestContext,
   ): Promise<Relationship> {
     return new RelationshipService(tenantOf(ctx)).update(id, input);
   }
 
   @Authorized(ApiKeyScope.READ)
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community where the relationship was made.' })
   async community(@Root() relationship: Relationship, @Ctx() ctx: RequestContext): Promise<Community> {
     return (await new CommunityService(tenantOf(ctx)).find(relationship.communityId))!;
   }
@@ -79,8 +82,8 @@ export class CommunityRelationshipsResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, default 20, at most 100.' }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
-    @Arg('filter', () => CommunityRelationshipFilter, { nullable: true }) filter?: CommunityRelationshipFilter | null,
+    @Arg('after', () => String, { description: 'A cursor from a previous page (its pageInfo.endCursor): items after it.', nullable: true }) after?: string | null,
+    @Arg('filter', () => CommunityRelationshipFilter, { description: 'Only the relationships that match.', nullable: true }) filter?: CommunityRelationshipFilter | null,
   ): Promise<Connection<Relationship>> {
     return new RelationshipService(tenantOf(ctx)).ofCommunity(
       community.id,

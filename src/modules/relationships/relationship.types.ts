@@ -9,22 +9,22 @@ import { RelationshipStage } from './relationship-stage.js';
 // simpleResolvers: plain fields use graphql's default resolver (no per-field middleware chain: hot in nested reads).
 @ObjectType({ description: 'A person the organization has a relationship with, in one of its communities.', simpleResolvers: true })
 export class Relationship {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The relationship’s id.' })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The id of the community where the relationship was made.' })
   communityId!: string;
 
-  @Field()
+  @Field({ description: 'The person’s name.' })
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'The person’s handle on the community’s platform.' })
   handle!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'The company the person works for.', nullable: true })
   company!: string | null;
 
-  @Field(() => RelationshipStage)
+  @Field(() => RelationshipStage, { description: 'Where the person stands in the funnel now.' })
   stage!: RelationshipStage;
 
   @Field({ description: 'Whether the person is a targeted one (fits the audience the organization means to reach).' })
@@ -39,10 +39,10 @@ export class Relationship {
   /** The member who created it; null when an API key did. */
   ownerId!: string | null;
 
-  @Field()
+  @Field({ description: 'When the relationship was recorded.' })
   createdAt!: Date;
 
-  @Field()
+  @Field({ description: 'When the relationship last changed.' })
   updatedAt!: Date;
 
   /** Keyset micros, present on rows read for a page (keyset.ts keysetPage). */
@@ -56,16 +56,16 @@ export const RelationshipConnection = ConnectionType(Relationship, 'Relationship
 // simpleResolvers: plain fields use graphql's default resolver (no per-field middleware chain: hot in nested reads).
 @ObjectType({ description: 'One move of a relationship in the funnel. The first is its creation, with fromStage null.', simpleResolvers: true })
 export class RelationshipStageChange {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The change’s id.' })
   id!: string;
   relationshipId!: string;
 
   @Field(() => RelationshipStage, { nullable: true, description: 'Null for the stage the relationship was created in.' })
   fromStage!: RelationshipStage | null;
 
-  @Field(() => RelationshipStage)
+  @Field(() => RelationshipStage, { description: 'The stage reached.' })
   toStage!: RelationshipStage;
 
-  @Field()
+  @Field({ description: 'When the stage changed.' })
   changedAt!: Date;
 }

@@ -1,26 +1,26 @@
 import { Field, Float, InputType } from 'type-graphql';
 
-@InputType()
+@InputType({ description: 'A named number a model’s formulas use.' })
 export class RoiParameterInput {
   @Field({ description: 'An identifier ([a-z_][a-z0-9_]*) that is not a metric key.' })
   name!: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The parameter’s value; finite.' })
   value!: number;
 }
 
-@InputType()
+@InputType({ description: 'A new ROI model: two formulas and the parameters they use.' })
 export class CreateRoiModelInput {
-  @Field()
+  @Field({ description: 'The model’s name.' })
   name!: string;
 
-  @Field()
+  @Field({ description: 'The return formula (see the formula language); at most 2,000 characters.' })
   returnFormula!: string;
 
-  @Field()
+  @Field({ description: 'The investment formula (see the formula language); at most 2,000 characters.' })
   investmentFormula!: string;
 
-  @Field(() => [RoiParameterInput], { defaultValue: [] })
+  @Field(() => [RoiParameterInput], { description: 'Named numbers the formulas may use besides metric keys.', defaultValue: [] })
   parameters!: RoiParameterInput[];
 
   @Field({ nullable: true, description: 'Make this the organization’s default model.' })
@@ -29,13 +29,13 @@ export class CreateRoiModelInput {
 
 @InputType({ description: 'Fields to change; each update saves a new version.' })
 export class UpdateRoiModelInput {
-  @Field({ nullable: true })
+  @Field({ description: 'A new name.', nullable: true })
   name?: string;
 
-  @Field({ nullable: true })
+  @Field({ description: 'A new return formula.', nullable: true })
   returnFormula?: string;
 
-  @Field({ nullable: true })
+  @Field({ description: 'A new investment formula.', nullable: true })
   investmentFormula?: string;
 
   @Field(() => [RoiParameterInput], { nullable: true, description: 'Replaces the parameter list.' })
@@ -47,12 +47,12 @@ export class UpdateRoiModelInput {
 
 @InputType({ description: 'An unsaved model, to try over past data with previewRoi.' })
 export class RoiModelDraftInput {
-  @Field()
+  @Field({ description: 'The return formula to try.' })
   returnFormula!: string;
 
-  @Field()
+  @Field({ description: 'The investment formula to try.' })
   investmentFormula!: string;
 
-  @Field(() => [RoiParameterInput], { defaultValue: [] })
+  @Field(() => [RoiParameterInput], { description: 'The parameters the draft’s formulas use.', defaultValue: [] })
   parameters!: RoiParameterInput[];
 }

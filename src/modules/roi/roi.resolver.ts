@@ -21,15 +21,15 @@ export class RoiModelResolver {
   }
 
   @Authorized(ApiKeyScope.READ)
-  @Query(() => RoiModel, { nullable: true })
-  roiModel(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<RoiModel | null> {
+  @Query(() => RoiModel, { description: 'One ROI model by id, at its current version; null when unknown.', nullable: true })
+  roiModel(@Arg('id', () => ID, { description: 'The model’s id.' }) id: string, @Ctx() ctx: RequestContext): Promise<RoiModel | null> {
     return new RoiModelService(tenantOf(ctx)).find(id);
   }
 
   @Authorized(ApiKeyScope.READ)
   @Query(() => FormulaValidation, { description: 'Checks a formula against the organization’s metrics and the given parameter names.' })
   validateFormula(
-    @Arg('formula') formula: string,
+    @Arg('formula', { description: 'The formula to check.' }) formula: string,
     @Arg('parameters', () => [String], { nullable: true, description: 'Parameter names the formula may use too.' }) parameters: string[] | null,
     @Ctx() ctx: RequestContext,
   ): Promise<FormulaValidation> {
@@ -38,13 +38,17 @@ export class RoiModelResolver {
 
   @Authorized(ApiKeyScope.WRITE)
   @Mutation(() => RoiModel, { description: 'Creates a model, validated against the organization’s metrics; the first one becomes the default.' })
-  createRoiModel(@Arg('input') input: CreateRoiModelInput, @Ctx() ctx: RequestContext): Promise<RoiModel> {
+  createRoiModel(@Arg('input', { description: 'The new model.' }) input: CreateRoiModelInput, @Ctx() ctx: RequestContext): Promise<RoiModel> {
     return new RoiModelService(tenantOf(ctx)).create(input);
   }
 
   @Authorized(ApiKeyScope.WRITE)
   @Mutation(() => RoiModel, { description: 'Saves a new version of a model; earlier versions stay readable.' })
-  updateRoiModel(@Arg('id', () => ID) id: string, @Arg('input') input: UpdateRoiModelInput, @Ctx() ctx: RequestContext): Promise<RoiModel> {
+  updateRoiModel(
+    @Arg('id', () => ID, { description: 'The model to change.' }) id: string,
+    @Arg('input', { description: 'The changes; fields left out stay as they were in the last version.' }) input: UpdateRoiModelInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RoiModel> {
     return new RoiModelService(tenantOf(ctx)).update(id, input);
   }
 
@@ -61,11 +65,11 @@ export class RoiReportResolver {
     description: 'ROI of a model (the default without modelId) over [from, to), per interval and per community.',
   })
   roi(
-    @Arg('modelId', () => ID, { nullable: true }) modelId: string | null,
-    @Arg('from') from: Date,
-    @Arg('to') to: Date,
-    @Arg('interval', () => Interval, { nullable: true }) interval: Interval | null,
-    @Arg('communityId', () => ID, { nullable: true }) communityId: string | null,
+    @Arg('modelId', () => ID, { description: 'The model; the organization’s default model when left out.', nullable: true }) modelId: string | null,
+    @Arg('from', { description: 'Start of the window (included).' }) from: Date,
+    @Arg('to', { description: 'End of the window (excluded).' }) to: Date,
+    @Arg('interval', () => Interval, { description: 'When given, the report has a series with one point per interval.', nullable: true }) interval: Interval | null,
+    @Arg('communityId', () => ID, { description: 'Only data of this community.', nullable: true }) communityId: string | null,
     @Arg('version', () => Int, { nullable: true, description: 'A saved version of the model; its current one when left out.' })
     version: number | null,
     @Ctx() ctx: RequestContext,
@@ -76,11 +80,11 @@ export class RoiReportResolver {
   @Authorized(ApiKeyScope.READ)
   @Query(() => RoiReport, { description: 'The report an unsaved draft model would give over past data (a backtest).' })
   previewRoi(
-    @Arg('model') model: RoiModelDraftInput,
-    @Arg('from') from: Date,
-    @Arg('to') to: Date,
-    @Arg('interval', () => Interval, { nullable: true }) interval: Interval | null,
-    @Arg('communityId', () => ID, { nullable: true }) communityId: string | null,
+    @Arg('model', { description: 'The unsaved formulas and parameters to try.' }) model: RoiModelDraftInput,
+    @Arg('from', { description: 'Start of the window (included).' }) from: Date,
+    @Arg('to', { description: 'End of the window (excluded).' }) to: Date,
+    @Arg('interval', () => Interval, { description: 'When given, the report has a series with one point per interval.', nullable: true }) interval: Interval | null,
+    @Arg('communityId', () => ID, { description: 'Only data of this community.', nullable: true }) communityId: string | null,
     @Arg('suggestedParameters', () => [RoiParameterInput], {
       nullable: true,
       description:
@@ -102,11 +106,11 @@ export class RoiReportResolver {
   })
   roiUpdated(
     @Root() report: RoiReport,
-    @Arg('from') _from: Date,
-    @Arg('modelId', () => ID, { nullable: true }) _modelId?: string | null,
-    @Arg('to', () => Date, { nullable: true }) _to?: Date | null,
-    @Arg('interval', () => Interval, { nullable: true }) _interval?: Interval | null,
-    @Arg('communityId', () => ID, { nullable: true }) _communityId?: string | null,
+    @Arg('from', { description: 'Start of the window (included).' }) _from: Date,
+    @Arg('modelId', () => ID, { description: 'The model; the default model when left out.', nullable: true }) _modelId?: string | null,
+    @Arg('to', () => Date, { description: 'End of the window (excluded); up to now when left out.', nullable: true }) _to?: Date | null,
+    @Arg('interval', () => Interval, { description: 'When given, each report has a series with one point per interval.', nullable: true }) _interval?: Interval | null,
+    @Arg('communityId', () => ID, { description: 'Only data of this community.', nullable: true }) _communityId?: string | null,
   ): RoiReport {
     return report;
   }
@@ -114,7 +118,7 @@ export class RoiReportResolver {
 
 @Resolver(() => RoiCommunityFigures)
 export class RoiCommunityFiguresResolver {
-  @FieldResolver(() => Community, { nullable: true })
+  @FieldResolver(() => Community, { description: 'The community; null for activity not tied to one.', nullable: true })
   community(@Root() row: RoiCommunityFigures, @Ctx() ctx: RequestContext): Promise<Community | null> | null {
     return row.communityId ? tenantOf(ctx).loader(communityById).load(row.communityId) : null;
   }

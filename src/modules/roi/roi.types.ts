@@ -2,14 +2,21 @@ import { Field, Float, ID, Int, InterfaceType, ObjectType, registerEnumType } fr
 import { Interval } from '../metrics/interval.js';
 import { RoiFormulaKind } from './roi-calculator.js';
 
-registerEnumType(RoiFormulaKind, { name: 'RoiFormulaKind', description: 'Which formula of a model a term belongs to.' });
+registerEnumType(RoiFormulaKind, {
+  name: 'RoiFormulaKind',
+  description: 'Which formula of a model a term belongs to.',
+  valuesConfig: {
+    INVESTMENT: { description: 'The model’s investment formula.' },
+    RETURN: { description: 'The model’s return formula.' },
+  },
+});
 
 @ObjectType({ description: 'A named number a model’s formulas use, such as lead_value = 500.' })
 export class RoiParameter {
-  @Field()
+  @Field({ description: 'The parameter’s name, as formulas use it.' })
   name!: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The parameter’s value.' })
   value!: number;
 }
 
@@ -18,19 +25,19 @@ export class RoiModelVersion {
   modelId!: string;
   createdByUserId!: string | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The version number, from 1.' })
   version!: number;
 
-  @Field()
+  @Field({ description: 'The model’s name in this version.' })
   name!: string;
 
-  @Field()
+  @Field({ description: 'The return formula of this version.' })
   returnFormula!: string;
 
-  @Field()
+  @Field({ description: 'The investment formula of this version.' })
   investmentFormula!: string;
 
-  @Field(() => [RoiParameter])
+  @Field(() => [RoiParameter], { description: 'The parameters of this version.' })
   parameters!: RoiParameter[];
 
   @Field({ description: 'When this version was saved.' })
@@ -44,7 +51,7 @@ export class RoiModelVersion {
 export class RoiModel {
   createdByUserId!: string | null;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The model’s id.' })
   id!: string;
 
   @Field({ description: 'The default model answers `roi` when no modelId is given. Exactly one per organization.' })
@@ -53,7 +60,7 @@ export class RoiModel {
   @Field(() => Int, { description: 'The current version (1 for a new model).' })
   version!: number;
 
-  @Field()
+  @Field({ description: 'The model’s name (of its current version).' })
   name!: string;
 
   @Field({ description: 'What the relationships returned, in the formula language.' })
@@ -62,19 +69,19 @@ export class RoiModel {
   @Field({ description: 'What was invested, in the formula language.' })
   investmentFormula!: string;
 
-  @Field(() => [RoiParameter])
+  @Field(() => [RoiParameter], { description: 'The parameters of the current version.' })
   parameters!: RoiParameter[];
 
-  @Field()
+  @Field({ description: 'When the model was made.' })
   createdAt!: Date;
 
-  @Field()
+  @Field({ description: 'When the current version was saved.' })
   updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One problem in a formula, with the offsets of the text it is about.' })
 export class FormulaErrorInfo {
-  @Field()
+  @Field({ description: 'What is wrong, with a suggestion for an unknown name.' })
   message!: string;
 
   @Field(() => Int, { description: '0-based offset of the first offending character.' })
@@ -84,12 +91,12 @@ export class FormulaErrorInfo {
   end!: number;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The result of checking a formula without saving it.' })
 export class FormulaValidation {
-  @Field()
+  @Field({ description: 'True when the formula parses and every name in it is known.' })
   valid!: boolean;
 
-  @Field(() => [FormulaErrorInfo])
+  @Field(() => [FormulaErrorInfo], { description: 'Every problem found; empty when the formula is valid.' })
   errors!: FormulaErrorInfo[];
 
   @Field(() => [String], { description: 'The distinct identifiers the formula uses, in order of appearance.' })
@@ -98,10 +105,10 @@ export class FormulaValidation {
 
 @ObjectType({ description: 'The value an identifier had over the window.' })
 export class RoiVariable {
-  @Field()
+  @Field({ description: 'A metric key or parameter name.' })
   name!: string;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { description: 'Its value over the window; null when a metric has no data.', nullable: true })
   value!: number | null;
 
   @Field({ description: 'True for a model parameter, false for a metric.' })
@@ -110,19 +117,19 @@ export class RoiVariable {
 
 @InterfaceType('RoiFigures', { description: 'Return, investment and roi = (return - investment) / investment (null where investment is 0).' })
 export abstract class RoiFiguresFields {
-  @Field(() => Float, { name: 'return', nullable: true })
+  @Field(() => Float, { description: 'The return formula over the window; null when a value it needs is missing.', name: 'return', nullable: true })
   return!: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { description: 'The investment formula over the window; null when a value it needs is missing.', nullable: true })
   investment!: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { description: '(return - investment) / investment; null where investment is 0 or a value is missing.', nullable: true })
   roi!: number | null;
 }
 
-@ObjectType({ implements: RoiFiguresFields })
+@ObjectType({ description: 'Return, investment and roi over one interval of the window.', implements: RoiFiguresFields })
 export class RoiSeriesPoint extends RoiFiguresFields {
-  @Field()
+  @Field({ description: 'Start of the interval, aligned to the organization’s time zone.' })
   start!: Date;
 
 }
@@ -135,13 +142,13 @@ export class RoiCommunityFigures extends RoiFiguresFields {
 
 @ObjectType({ description: 'One top-level term of a formula, its value over the window and its share of that formula’s total.' })
 export class RoiContributionType {
-  @Field(() => RoiFormulaKind)
+  @Field(() => RoiFormulaKind, { description: 'Which formula the term belongs to.' })
   formula!: RoiFormulaKind;
 
-  @Field()
+  @Field({ description: 'The term, as written in the formula (a top-level addend).' })
   term!: string;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { description: 'The term’s value over the window; null when it has no data.', nullable: true })
   value!: number | null;
 
   @Field(() => Float, { nullable: true, description: 'value / total of its formula; null when the total is 0 or unknown.' })
@@ -161,27 +168,27 @@ export class RoiReport extends RoiFiguresFields {
   @Field(() => Int, { nullable: true, description: 'The model version the figures were computed with.' })
   version!: number | null;
 
-  @Field()
+  @Field({ description: 'Start of the window (included).' })
   from!: Date;
 
-  @Field()
+  @Field({ description: 'End of the window (excluded).' })
   to!: Date;
 
-  @Field(() => Interval, { nullable: true })
+  @Field(() => Interval, { description: 'The interval of series; null when none was asked for.', nullable: true })
   interval!: Interval | null;
 
   @Field(() => ID, { nullable: true, description: 'The community the report is restricted to, if any.' })
   communityId!: string | null;
 
-  @Field(() => [RoiVariable])
+  @Field(() => [RoiVariable], { description: 'Every metric and parameter the formulas used, with its value over the window.' })
   variables!: RoiVariable[];
 
   @Field(() => [RoiSeriesPoint], { description: 'One point per interval of the window, empty ones included; empty without interval.' })
   series!: RoiSeriesPoint[];
 
-  @Field(() => [RoiCommunityFigures])
+  @Field(() => [RoiCommunityFigures], { description: 'The same figures computed per community.' })
   byCommunity!: RoiCommunityFigures[];
 
-  @Field(() => [RoiContributionType], { name: 'contributions' })
+  @Field(() => [RoiContributionType], { description: 'How much each top-level term of each formula weighs.', name: 'contributions' })
   contributions!: RoiContributionType[];
 }

@@ -15,7 +15,10 @@ export class WidgetTokenResolver {
 
   @Authorized(ApiKeyScope.ADMIN)
   @Mutation(() => CreatedWidgetToken, { description: 'Creates a widget token; the token is in the answer and nowhere else.' })
-  createWidgetToken(@Arg('input') input: CreateWidgetTokenInput, @Ctx() ctx: RequestContext): Promise<CreatedWidgetToken> {
+  createWidgetToken(
+    @Arg('input', { description: 'What the token may read and the page origins it works from.' }) input: CreateWidgetTokenInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreatedWidgetToken> {
     return new WidgetTokenService(tenantOf(ctx)).create(input);
   }
 
