@@ -37,6 +37,8 @@ export interface Config {
   corsOrigins: string[];
   /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <it>` (else 401). */
   metricsToken?: string;
+  /** On SIGTERM, how long idle keep-alive connections are still answered (then ended); `SHUTDOWN_GRACE_MS`, default 5000. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     corsOrigins: originsVar(env, 'CORS_ORIGINS'),
     metricsToken: tokenVar(env, 'METRICS_TOKEN'),
+    shutdownGraceMs: intVar(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 120_000),
     ...overrides,
   };
   config.sessionSecret = overrides.sessionSecret || sessionSecret || developmentSecret(dataDir);

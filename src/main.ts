@@ -23,7 +23,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     try {
-      await server.close();
+      // SIGTERM (an orchestrator) drains keep-alive connections; SIGINT (a terminal) stops at once.
+      await server.close({ idleGraceMs: signal === 'SIGTERM' ? config.shutdownGraceMs : 0 });
       process.exit(0);
     } catch (error) {
       logger.error('shutdown failed', { error });

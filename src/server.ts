@@ -23,6 +23,7 @@ import { DEFAULT_QUERY_LIMITS, queryLimitRules } from './platform/limits/query-l
 import { LoginThrottle } from './platform/limits/login-throttle.js';
 import { limiterRedis, RequestRateLimiter } from './platform/limits/rate-limiter.js';
 import { graphqlAdmission } from './platform/http/admission.js';
+import { KeepAliveDrain } from './platform/http/keep-alive-drain.js';
 import { bearerGuard } from './platform/http/bearer-guard.js';
 import { databaseOutagePlugin, isDatabaseUnavailable, sendDatabaseUnavailable } from './platform/http/database-outage.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -46,8 +47,12 @@ export interface RapportServer {
   metrics: ServerMetrics;
   /** The WebSocket side: its server and the registry of open live connections. */
   live: LiveServer;
-  /** Stops accepting, finishes in-flight requests, closes sockets, pubsub and the pool. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, finishes in-flight requests, closes sockets, pubsub and the pool. With
+   * `idleGraceMs` (SIGTERM), keep-alive connections are drained first (KeepAliveDrain): requests
+   * arriving on them within that time are still answered, with `connection: close`.
+   */
+  close(options?: { idleGraceMs?: number }): Promise<void>;
 }
 
 /** Optional parts a caller (a test, a bench) may bring instead of having them made. */
@@ -105,6 +110,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // so a client never sends on a socket the server is closing at that moment (ECONNRESET).
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
+  const keepAlive = new KeepAliveDrain(httpServer);
   const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
   const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live);
@@ -114,7 +120,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await jobs.start();
   }
 
-  healthRoutes(web, ds, metrics, config.metricsToken);
+  healthRoutes(web, ds, metrics, config.metricsToken, () => keepAlive.isDraining);
   web.use(widgetRoutes());
   // CORS first: the GraphiQL router would otherwise answer preflights for /graphql itself.
   web.use('/graphql', corsMiddleware(config.corsOrigins));
@@ -144,13 +150,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     app,
     metrics,
     live,
-    close: () =>
+    close: (closeOptions = {}) =>
       (closing ??= (async () => {
         const step = async (name: string, fn: () => Promise<unknown>) => {
           const started = Date.now();
           await fn();
           logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
         };
+        if (closeOptions.idleGraceMs) await step('keep-alive connections', () => keepAlive.drain(closeOptions.idleGraceMs!));
         await step('http and websocket', () => apollo.stop());
         if (jobs) await step('job queue', () => jobs.stop());
         stopRevocations();
@@ -201,11 +208,12 @@ async function startApollo(
 }
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
-function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics, metricsToken: string | undefined): void {
+function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics, metricsToken: string | undefined, draining: () => boolean): void {
   web.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   web.get('/readyz', async (_req, res) => {
+    if (draining()) return void res.status(503).json({ status: 'shutting down' });
     try {
       await ds.query('SELECT 1');
       res.json({ status: 'ready' });

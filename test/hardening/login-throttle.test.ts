@@ -2,6 +2,7 @@ import { apiKey, PASSWORD, signUp, type Tenant } from '../support/builders';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { Child, freePort, startRedis } from '../live/support/processes';
+import { ACCEPT, invite } from '../teams/team-builders';
 
 const LOG_IN = `mutation ($input: LogInInput!) { logIn(input: $input) { token } }`;
 
@@ -84,6 +85,22 @@ describe('log-in throttling across nodes and without Redis', () => {
     for (let i = 0; i < 5; i++) expect((await logIn(b, acme.email, 'wrong password!')).code).toBe('UNAUTHENTICATED');
     expect((await logIn(a, acme.email, PASSWORD)).code).toBe('RATE_LIMITED');
     expect((await logIn(b, acme.email, PASSWORD)).code).toBe('RATE_LIMITED');
+  }, 180_000);
+
+  it('counts invitation password guesses with log-in ones, on every node: acceptInvitation is no way around the limit', async () => {
+    const target = await signUp(a, 'Target');
+    const { token } = await invite(acme, target.email, 'VIEWER');
+    const accept = (t: TestServer, password: string) => t.client().request(ACCEPT, { input: { token, password } });
+    for (let i = 0; i < 4; i++) expect((await accept(i % 2 ? a : b, `guess number ${i}`)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    for (let i = 0; i < 6; i++) expect((await logIn(i % 2 ? a : b, target.email, 'wrong password!')).code).toBe('UNAUTHENTICATED');
+    for (const t of [a, b]) {
+      const refused = await accept(t, PASSWORD);
+      expect(refused.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(refused.errors?.[0].extensions?.retryAfterSeconds).toBeGreaterThan(14 * 60);
+      expect((await logIn(t, target.email, PASSWORD)).code).toBe('RATE_LIMITED');
+    }
+    const members = (await a.ds.query(`SELECT count(*)::int AS n FROM memberships WHERE user_id = $1`, [target.userId])) as Array<{ n: number }>;
+    expect(members[0].n).toBe(1);
   }, 180_000);
 
   it('keeps counting on each node while Redis is down', async () => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,26 @@ const signUp = (url: string, email: string) =>
     }),
   });
 
+/** Sends one GET on `socket` (kept alive) and reads its whole answer, or the socket's error. */
+function getOn(socket: Socket, path: string): Promise<{ head: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    const onData = (d: Buffer) => {
+      data += d.toString();
+      const end = data.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = data.slice(0, end);
+      const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+      if (data.length - end - 4 < length) return;
+      socket.off('data', onData).off('error', reject);
+      resolve({ head, body: data.slice(end + 4, end + 4 + length) });
+    };
+    socket.on('data', onData).once('error', reject);
+    socket.once('end', () => reject(new Error(`connection ended by the server before an answer (got: ${JSON.stringify(data)})`)));
+    socket.write(`GET ${path} HTTP/1.1\r\nhost: localhost\r\nconnection: keep-alive\r\n\r\n`);
+  });
+}
+
 describe('the server process', () => {
   let db: TestDatabase;
   beforeAll(async () => {
@@ -70,6 +91,26 @@ describe('the server process', () => {
     expect(((await res.json()) as { data: { signUp: { token: string } } }).data.signUp.token).toBeTruthy();
     expect(await server.exit).toBe(0);
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('answers a request sent on an idle keep-alive connection after SIGTERM (no ECONNRESET), with connection: close', async () => {
+    const server = await startProcess({ DATABASE_URL: db.url, SESSION_SECRET: 'x'.repeat(40), SHUTDOWN_GRACE_MS: '3000' });
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const first = await getOn(socket, '/healthz');
+    expect(first.head).toMatch(/^HTTP\/1\.1 200/);
+    expect(first.head).toMatch(/keep-alive/i);
+    server.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300)); // the connection sits idle while the server begins to stop
+    const second = await getOn(socket, '/readyz');
+    expect(second.head).toMatch(/^HTTP\/1\.1 503/);
+    expect(second.head).toMatch(/connection: close/i);
+    expect(JSON.parse(second.body)).toEqual({ status: 'shutting down' });
+    // The server stopped listening at once and exits as soon as that connection is closed.
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+    expect(await server.exit).toBe(0);
+    socket.destroy();
   });
 
   it('stops the start with a message naming a bad variable', async () => {

@@ -4,7 +4,7 @@ import { hashApiKeySecret } from '../../platform/auth/api-key-secret.js';
 import { verifyPassword, hashPassword } from '../../platform/auth/passwords.js';
 import { Role } from '../../platform/auth/scopes.js';
 import type { AppServices, RequestContext, TenantScope } from '../../platform/context.js';
-import { BadInputError, ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError } from '../../platform/errors.js';
+import { BadInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
 import type { Organization } from '../organizations/organization.types.js';
 import type { AuthPayload } from './member.types.js';
@@ -109,40 +109,6 @@ function problemOf(row: InvitationRow | undefined): TokenProblem | null {
   return null;
 }
 
-/** Wrong passwords for an existing account, through invitations, before that email is refused a while. */
-export const WRONG_PASSWORD_LIMIT = 10;
-const WRONG_PASSWORD_WINDOW_MS = 15 * 60_000;
-const TRACKED_EMAILS = 10_000;
-
-/**
- * Recent wrong passwords by email, on this node. An invitation to an existing account checks its
- * password, so whoever holds a token (any ADMIN can invite any email) must not get an unthrottled
- * password oracle: past the limit, acceptInvitation answers RATE_LIMITED for that email.
- */
-const wrongPasswords = new Map<string, number[]>();
-
-function recentWrongPasswords(email: string): number[] {
-  const since = Date.now() - WRONG_PASSWORD_WINDOW_MS;
-  const times = (wrongPasswords.get(email) ?? []).filter((at) => at > since);
-  if (times.length) wrongPasswords.set(email, times);
-  else wrongPasswords.delete(email);
-  return times;
-}
-
-function checkNotThrottled(email: string): void {
-  const times = recentWrongPasswords(email);
-  if (times.length >= WRONG_PASSWORD_LIMIT) {
-    throw new RateLimitedError(Math.max(1, Math.ceil((times[0] + WRONG_PASSWORD_WINDOW_MS - Date.now()) / 1000)));
-  }
-}
-
-function recordWrongPassword(email: string): void {
-  const times = recentWrongPasswords(email);
-  wrongPasswords.delete(email); // re-inserted last: the map's first key is the stalest
-  wrongPasswords.set(email, [...times, Date.now()]);
-  if (wrongPasswords.size > TRACKED_EMAILS) wrongPasswords.delete(wrongPasswords.keys().next().value!);
-}
-
 /**
  * Accepting an invitation: public, like sign-in, so it runs on the owner connection in one
  * transaction that locks the invitation (a token works once, even when sent twice at once).
@@ -189,11 +155,12 @@ export class InvitationAcceptance {
       [email],
     )) as Array<User & { password_hash: string }>;
     if (existing) {
-      checkNotThrottled(email);
-      if (!(await verifyPassword(password, existing.password_hash))) {
-        recordWrongPassword(email);
-        throw new UnauthenticatedError(BAD_CREDENTIALS);
-      }
+      // Whoever holds a token (any ADMIN can invite any email) must not get a password oracle: the
+      // attempt counts with log-in's, per email and per address, on every node (LoginThrottle).
+      const address = this.ctx.address;
+      await this.app.loginThrottle.attempt(email, address);
+      if (!(await verifyPassword(password, existing.password_hash))) throw new UnauthenticatedError(BAD_CREDENTIALS);
+      await this.app.loginThrottle.succeeded(email, address);
       const { password_hash: _hash, ...user } = existing;
       return user as User;
     }
