@@ -3,8 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Client } from 'pg';
 import { followImport, uploadImport } from '../src/cli/import-client.js';
+import { importPhases, type ImportPhases } from '../src/modules/imports/import-phases.js';
 import { columnParams, INSERT_POINTS } from '../src/modules/metrics/ingest.service.js';
 import { benchDatabase, benchServer, gql, report, round } from './support.js';
 
@@ -86,12 +88,18 @@ export async function run(args: string[]): Promise<void> {
     const rssBefore = process.memoryUsage().rss;
     let rssPeak = rssBefore;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
+    const phasesOf = new Map<string, ImportPhases>();
+    const hear = (message: unknown) => phasesOf.set((message as ImportPhases).jobId, message as ImportPhases);
+    subscribe(importPhases.name, hear);
     const t0 = process.hrtime.bigint();
     const id = await uploadImport({ url: server.url, key }, 'metrics', file);
     const uploadMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const job = await followImport({ url: server.url, key }, id, () => undefined, 50);
     const importMs = Number(process.hrtime.bigint() - t0) / 1e6;
     clearInterval(sampler);
+    unsubscribe(importPhases.name, hear);
+    const phases = phasesOf.get(id) ?? { jobId: id, checkMs: NaN, writeMs: NaN, eventsMs: NaN };
+    const otherMs = importMs - uploadMs - phases.checkMs - phases.writeMs - phases.eventsMs;
     if (job.status !== 'SUCCEEDED' || job.accepted !== rows) throw new Error(`import did not succeed: ${JSON.stringify(job).slice(0, 500)}`);
     const importRate = rows / (importMs / 1000);
 
@@ -112,7 +120,9 @@ export async function run(args: string[]): Promise<void> {
     const rssGrowthMb = (rssPeak - rssBefore) / 1024 / 1024;
     process.stdout.write(
       `baseline unnest insert: ${Math.round(bareRate)} points/s (${round(bareMs / 1000, 2)} s for ${rows})\n` +
-        `import (NDJSON):        ${Math.round(importRate)} points/s (${round(importMs / 1000, 2)} s, upload ${round(uploadMs / 1000, 2)} s), RSS +${round(rssGrowthMb, 1)} MB\n` +
+        `import (NDJSON):        ${Math.round(importRate)} points/s (${round(importMs / 1000, 2)} s), RSS +${round(rssGrowthMb, 1)} MB\n` +
+        `  phases: upload ${round(uploadMs / 1000, 2)} s, check ${round(phases.checkMs / 1000, 2)} s, write ${round(phases.writeMs / 1000, 2)} s, ` +
+        `events ${round(phases.eventsMs / 1000, 2)} s, queue and follow ${round(otherMs / 1000, 2)} s\n` +
         `recordMetrics (GraphQL): ${Math.round(gqlRate)} points/s\n`,
     );
     report({
@@ -121,7 +131,13 @@ export async function run(args: string[]): Promise<void> {
       baselinePointsPerSecond: Math.round(bareRate),
       importPointsPerSecond: Math.round(importRate),
       importSeconds: round(importMs / 1000, 2),
-      uploadSeconds: round(uploadMs / 1000, 2),
+      phaseSeconds: {
+        upload: round(uploadMs / 1000, 2),
+        check: round(phases.checkMs / 1000, 2),
+        write: round(phases.writeMs / 1000, 2),
+        events: round(phases.eventsMs / 1000, 2),
+        queueAndFollow: round(otherMs / 1000, 2),
+      },
       importRatio: round(importRate / bareRate),
       rssGrowthMb: round(rssGrowthMb, 1),
       recordMetricsPointsPerSecond: Math.round(gqlRate),

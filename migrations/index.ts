@@ -10,6 +10,7 @@ import { DuplicateCandidates1764001201000 } from './1764001201000-duplicate-cand
 import { WidgetTokens1764001500000 } from './1764001500000-widget-tokens.js';
 import { Imports1764001300000 } from './1764001300000-imports.js';
 import { DataVersions1764001600000 } from './1764001600000-data-versions.js';
+import { Webhooks1764001400000 } from './1764001400000-webhooks.js';
 
 /** Every migration, oldest first. A new one is appended here. */
 export const migrations: Array<new () => MigrationInterface> = [
@@ -23,5 +24,6 @@ export const migrations: Array<new () => MigrationInterface> = [
   DuplicateCandidates1764001201000,
   Imports1764001300000,
   WidgetTokens1764001500000,
+  Webhooks1764001400000,
   DataVersions1764001600000,
 ];

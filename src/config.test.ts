@@ -20,6 +20,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['SESSION_SECRET', 'short'],
     ['DATABASE_POOL_SIZE', '0'],
+    ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'maybe'],
+    ['WEBHOOK_RETRY_UNIT_MS', '0'],
     ['CORS_ORIGINS', 'app.example.com'],
     ['CORS_ORIGINS', 'https://app.example.com/path'],
     ['CORS_ORIGINS', 'https://ok.example.com,*'],
@@ -27,6 +29,16 @@ describe('loadConfig', () => {
     const attempt = () => loadConfig({ DATA_DIR: dataDir(), [name]: value });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(new RegExp(`^${name}:`));
+  });
+
+  it('lets webhooks reach private networks outside production only, unless told otherwise', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).webhookAllowPrivateNetworks).toBe(true);
+    expect(loadConfig({ DATA_DIR: dataDir(), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }).webhookAllowPrivateNetworks).toBe(false);
+    const production = { NODE_ENV: 'production', DATA_DIR: dataDir(), SESSION_SECRET: 'x'.repeat(32) };
+    expect(loadConfig(production).webhookAllowPrivateNetworks).toBe(false);
+    expect(loadConfig({ ...production, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).webhookAllowPrivateNetworks).toBe(true);
+    expect(loadConfig(production).webhookRetryUnitMs).toBe(1000);
+    expect(() => loadConfig({ ...production, WEBHOOK_RETRY_UNIT_MS: '10' })).toThrow(/^WEBHOOK_RETRY_UNIT_MS:/);
   });
 
   it('reads CORS_ORIGINS as exact origins, none by default', () => {

@@ -33,6 +33,16 @@ export interface Config {
   poolSize: number;
   /** Requests a principal may make per minute; `RATE_LIMIT_PER_MINUTE`, default 1200 (0 disables). */
   rateLimitPerMinute: number;
+  /**
+   * Whether webhooks may call `http:` URLs and private, loopback or link-local addresses;
+   * `WEBHOOK_ALLOW_PRIVATE_NETWORKS` (true/false), default false in production and true elsewhere.
+   */
+  webhookAllowPrivateNetworks: boolean;
+  /**
+   * The unit of the webhook retry schedule (5, 300, 1800, 7200, 18000, 36000, 36000 units);
+   * `WEBHOOK_RETRY_UNIT_MS`, default 1000 (seconds). For tests only: refused in production unless 1000.
+   */
+  webhookRetryUnitMs: number;
   /** Browser origins that may call /graphql; `CORS_ORIGINS`, comma-separated exact origins, default none. */
   corsOrigins: string[];
   /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <it>` (else 401). */
@@ -60,6 +70,14 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
     throw new ConfigError(name, `must be an integer from ${min} to ${max}, got '${raw}'`);
   }
   return value;
+}
+
+function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got '${env[name]}'`);
 }
 
 function urlVar(env: Env, name: string, protocols: string[]): string | undefined {
@@ -148,11 +166,16 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
     embeddedPort: intVar(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
     poolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
+    webhookAllowPrivateNetworks: boolVar(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', !production),
+    webhookRetryUnitMs: intVar(env, 'WEBHOOK_RETRY_UNIT_MS', 1000, 1, 1000),
     corsOrigins: originsVar(env, 'CORS_ORIGINS'),
     metricsToken: tokenVar(env, 'METRICS_TOKEN'),
     shutdownGraceMs: intVar(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 120_000),
     ...overrides,
   };
+  if (production && config.webhookRetryUnitMs !== 1000) {
+    throw new ConfigError('WEBHOOK_RETRY_UNIT_MS', 'is for tests only and must not be set in production');
+  }
   config.sessionSecret = overrides.sessionSecret || sessionSecret || developmentSecret(dataDir);
   return config;
 }

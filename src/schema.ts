@@ -21,6 +21,8 @@ import { RoiCommunityFiguresResolver, RoiModelResolver, RoiReportResolver } from
 import { RelationshipOwnerResolver, RoiModelVersionCreatorResolver } from './modules/members/member-fields.resolver.js';
 import { ImportResolver } from './modules/imports/import.resolver.js';
 import { InsightsResolver } from './modules/insights/insights.resolver.js';
+import { registerWriteHooks } from './hooks.js';
+import { WebhookResolver } from './modules/webhooks/webhook.resolver.js';
 import { NO_TOPIC_PUBSUB } from './platform/live/no-topic-pubsub.js';
 
 /** Every resolver of the API; a feature adds its own here. */
@@ -48,6 +50,7 @@ export const resolvers: NonEmptyArray<Function> = [
   AuditResolver,
   ImportResolver,
   InsightsResolver,
+  WebhookResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -68,6 +71,7 @@ function describeRoots(schema: GraphQLSchema): GraphQLSchema {
 
 /** Builds the executable schema once per process (type-graphql metadata is global). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
+  registerWriteHooks();
   built ??= buildSchema({
     resolvers,
     authChecker,

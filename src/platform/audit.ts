@@ -6,7 +6,8 @@ export type { PendingAudit };
 
 /** Who did something, as the audit log shows it. */
 export interface AuditActor {
-  kind: 'USER' | 'API_KEY';
+  /** SYSTEM: Rapport itself, such as disabling a webhook that kept failing. */
+  kind: 'USER' | 'API_KEY' | 'SYSTEM';
   id: string;
   /** The user's email or the key's name, as it was when the event was written. */
   name: string;

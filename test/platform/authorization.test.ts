@@ -22,6 +22,13 @@ const ADMIN = new Set([
   'revokeInvitation',
   'updateMemberRole',
   'removeMember',
+  'webhooks',
+  'webhookDeliveries',
+  'createWebhook',
+  'updateWebhook',
+  'deleteWebhook',
+  'rotateWebhookSecret',
+  'redeliverWebhook',
 ]);
 /** CONTRACT.md: READ or INGEST (either scope): declared as any principal, the scopes checked by the imports service. */
 const READ_OR_INGEST = new Set(['importJob', 'importJobs']);

@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { openDatabase } from '../../src/db/data-source';
 import { entities } from '../../src/entities';
 import { createLogger, type Logger } from '../../src/platform/logger';
-import { createServer, type RapportServer } from '../../src/server';
+import { createServer, type RapportServer, type ServerOptions } from '../../src/server';
 import { createTestDatabase, type TestDatabase } from './databases';
 import { GraphQLClient } from './graphql-client';
 
@@ -18,14 +18,17 @@ export interface TestServer {
 }
 
 /** Starts a server for one test file; `close` stops it and drops its database. */
-export async function startTestServer(overrides: Partial<Config> = {}, options: { db?: TestDatabase; logger?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  options: { db?: TestDatabase; logger?: Logger; jobs?: ServerOptions['jobs'] } = {},
+): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const config = loadConfig(
     { ...process.env, DATABASE_URL: db.url, REDIS_URL: undefined, NODE_ENV: 'test' },
     { port: 0, logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'silent', sessionSecret: 'test-secret-that-is-long-enough-for-hs256', ...overrides },
   );
   const ds = await openDatabase(db.url, config.poolSize, entities);
-  const server = await createServer(config, { ds, logger: options.logger ?? createLogger(config.logLevel) });
+  const server = await createServer(config, { ds, logger: options.logger ?? createLogger(config.logLevel), jobs: options.jobs });
   return {
     server,
     db,

@@ -5,6 +5,7 @@ import { ConnectionType } from '../../platform/pagination.js';
 export enum AuditActorKind {
   USER = 'USER',
   API_KEY = 'API_KEY',
+  SYSTEM = 'SYSTEM',
 }
 
 registerEnumType(AuditActorKind, {
@@ -13,6 +14,7 @@ registerEnumType(AuditActorKind, {
   valuesConfig: {
     USER: { description: 'A member, with a session token.' },
     API_KEY: { description: 'An API key.' },
+    SYSTEM: { description: 'Rapport itself (such as webhookDisabled, after 24 hours of failed deliveries); its id is the nil UUID.' },
   },
 });
 

@@ -36,9 +36,10 @@ export interface ImportKindHandler {
   /** Before commit: what to publish once the import committed (coalesced events). */
   events(m: TenantDb): Promise<Publish>;
   /**
-   * A kind that writes faster than statement by statement: once every chunk was checked (with
-   * `write` false), it writes the whole file in a transaction of its own, calls `finish` in that
-   * transaction (the job's status), and commits. Answers what it wrote.
+   * A kind that writes faster than statement by statement: it checks and writes the whole file at
+   * once in a transaction of its own, calls `finish` in that transaction (the job's status), and
+   * commits. Answers what it wrote. A bad row makes it throw a data exception (SQLSTATE class 22)
+   * and a unique key twice in the file 23505, writing nothing: the caller then runs the chunks.
    */
   bulkWrite?(m: TenantDb, jobId: string, writer: BulkWriter): Promise<{ accepted: number; duplicates: number }>;
 }
@@ -46,6 +47,8 @@ export interface ImportKindHandler {
 /** What a bulk write gets: the pool, where to report rows written, and the job's last word. */
 export interface BulkWriter {
   ds: DataSource;
+  /** Rows staged (the valid rows of a file that wrote). */
+  rows: number;
   /** Rows written so far. */
   progress(rows: number): void;
   /** Runs in the writing transaction before it commits. */

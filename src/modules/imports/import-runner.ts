@@ -3,7 +3,9 @@ import type { AppServices } from '../../platform/context.js';
 import type { JobHandler, JobRun } from '../../platform/jobs/job-queue.js';
 import type { ImportKindHandler, Publish } from './import-kind.js';
 import { handlerFor } from './import-kinds.js';
-import { publishJob } from './import.events.js';
+import { importPhases, since, type ImportPhases } from './import-phases.js';
+import { jobEvent, publishJob } from './import.events.js';
+import { emitWebhookEvent, WebhookEvent } from '../webhooks/webhook.events.js';
 import { IMPORT_JOB_COLUMNS, ImportJobStatus, type ImportError, type ImportJob, type ImportKind } from './import.types.js';
 
 /** The queue's task type of import jobs. */
@@ -25,6 +27,13 @@ export const MAX_ERRORS = 100;
 /** The rows of an `UPDATE … RETURNING` through TypeORM, which answers `[rows, count]` for it. */
 function returned<T>(result: unknown): T[] {
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+}
+
+/** Writes import.finished for the webhooks in the transaction that finished the job; answers what it was given. */
+async function announceFinished<T extends ImportJob | unknown[]>(m: TenantDb, finished: T): Promise<T> {
+  const [job] = Array.isArray(finished) ? returned<ImportJob>(finished) : [finished as ImportJob];
+  if (job) await emitWebhookEvent(m, WebhookEvent.IMPORT_FINISHED, { importJob: jobEvent(job) });
+  return finished;
 }
 
 /** Thrown inside the job's transaction to roll it back with the rows that were wrong. */
@@ -49,12 +58,15 @@ class ImportRun {
   private reported = -1;
   private ticker?: NodeJS.Timeout;
   private ticking?: Promise<void>;
+  private readonly phases: ImportPhases;
 
   constructor(
     private readonly app: AppServices,
     private readonly payload: ImportPayload,
     private readonly run: JobRun,
-  ) {}
+  ) {
+    this.phases = { jobId: payload.jobId, checkMs: 0, writeMs: 0, eventsMs: 0 };
+  }
 
   private get tenant(): string {
     return this.payload.organizationId;
@@ -71,6 +83,7 @@ class ImportRun {
       if (!job) return;
       publish();
       publishJob(this.app, this.tenant, job);
+      if (importPhases.hasSubscribers) importPhases.publish(this.phases);
       await this.dropStaging();
     } catch (error) {
       await this.stopTicker();
@@ -119,24 +132,35 @@ class ImportRun {
     if (state.staged !== started.rows) {
       throw new BadRows([{ line: 0, message: 'The uploaded rows were lost (the database restarted before the job ran); upload the file again' }], 0);
     }
+    let t0 = performance.now();
     const errors = await handler.checkFile(m, this.payload.jobId);
-    // A kind with a bulk write checks every chunk first and then writes the file at once.
-    const bulk = handler.bulkWrite !== undefined;
-    const pass = await this.pass(m, handler, started.lastLine, errors, !bulk);
-    if (errors.length) throw new BadRows(errors.sort((a, b) => a.line - b.line).slice(0, MAX_ERRORS), this.processed);
-    if (bulk) {
-      const written = await this.bulk(m, handler).catch(async (error: unknown) => {
-        // An idempotency key twice in the file: the statement path keeps the first.
-        if ((error as { code?: string }).code !== '23505') throw error;
-        this.processed = 0;
-        return null;
+    if (handler.bulkWrite && !errors.length) {
+      // A kind with a bulk write checks (quickly, conservatively) while it writes the file at once.
+      // A file it refuses (a bad row, a key twice, a form the fast check leaves to the full one)
+      // goes the ordinary way below: full checks chunk by chunk, which list the bad lines, and
+      // writes statement by statement, which keep the first of a key given twice.
+      const written = await this.bulk(m, handler, started.rows).catch((error: unknown) => {
+        const code = (error as { code?: string }).code ?? '';
+        if (code.startsWith('22') || code === '23505') return null;
+        throw error;
       });
-      if (written) return { job: written, publish: await handler.events(m) };
-      const again = await this.pass(m, handler, started.lastLine, errors, true);
-      return { job: await this.succeed(m, again), publish: await handler.events(m) };
+      this.phases.writeMs = since(t0);
+      if (written) return { job: await announceFinished(m, written), publish: await this.timedEvents(m, handler) };
+      t0 = performance.now();
+      this.processed = 0;
     }
+    const pass = await this.pass(m, handler, started.lastLine, errors, true);
+    this.phases.checkMs = since(t0);
+    if (errors.length) throw new BadRows(errors.sort((a, b) => a.line - b.line).slice(0, MAX_ERRORS), this.processed);
+    const publish = await this.timedEvents(m, handler);
+    return { job: await announceFinished(m, await this.succeed(m, pass)), publish };
+  }
+
+  private async timedEvents(m: TenantDb, handler: ImportKindHandler): Promise<Publish> {
+    const t0 = performance.now();
     const publish = await handler.events(m);
-    return { job: await this.succeed(m, pass), publish };
+    this.phases.eventsMs = since(t0);
+    return publish;
   }
 
   /** Checks (and, when `write`, writes) every chunk, adding bad rows to `errors`. */
@@ -153,21 +177,21 @@ class ImportRun {
     return counts;
   }
 
-  /** The handler's bulk write; the job SUCCEEDED in its transaction. Progress: half checks, half rows written. */
-  private async bulk(m: TenantDb, handler: ImportKindHandler): Promise<ImportJob> {
-    const checked = this.processed;
+  /** The handler's bulk write of the `rows` staged; the job SUCCEEDED in its transaction. Progress: rows written. */
+  private async bulk(m: TenantDb, handler: ImportKindHandler, rows: number): Promise<ImportJob> {
     let job: ImportJob | undefined;
     await handler.bulkWrite!(m, this.payload.jobId, {
       ds: this.app.ds,
-      progress: (rows) => (this.processed = Math.floor((checked + Math.min(rows, checked)) / 2)),
+      rows,
+      progress: (written) => (this.processed = Math.min(written, rows)),
       finish: async (counts, q) => {
         await this.stopTicker();
-        this.processed = checked;
+        this.processed = rows;
         [job] = returned<ImportJob>(
           await q(
             `UPDATE import_jobs j SET status = 'SUCCEEDED', processed = $3, accepted = $4, duplicates = $5, finished_at = clock_timestamp()
              WHERE j.organization_id = $1 AND j.id = $2 RETURNING ${IMPORT_JOB_COLUMNS}`,
-            [this.tenant, this.payload.jobId, checked, counts.accepted, counts.duplicates],
+            [this.tenant, this.payload.jobId, rows, counts.accepted, counts.duplicates],
           ),
         );
       },
@@ -208,13 +232,13 @@ class ImportRun {
   /** Marks the job FAILED with its errors, in a transaction of its own, and drops its staged rows. */
   private async fail(errors: ImportError[], processed: number): Promise<void> {
     const [job] = returned<ImportJob>(
-      await inTenantTransaction(this.app.ds, this.tenant, (m) =>
-        m.query(
+      await inTenantTransaction(this.app.ds, this.tenant, async (m) =>
+        announceFinished(m, await m.query(
           `UPDATE import_jobs j SET status = 'FAILED', errors = $2::jsonb, processed = $3, accepted = 0, duplicates = 0,
              finished_at = clock_timestamp()
            WHERE j.id = $1 AND j.status = 'RUNNING' RETURNING ${IMPORT_JOB_COLUMNS}`,
           [this.payload.jobId, JSON.stringify(errors), processed],
-        ),
+        )),
       ),
     );
     if (job) publishJob(this.app, this.tenant, job);

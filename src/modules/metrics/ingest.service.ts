@@ -1,7 +1,8 @@
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, check } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
-import { METRIC_RECORDED, type MetricPointEvent, type MetricRecordedEvent } from './metric.events.js';
+import { emitWebhookEvent, WebhookEvent } from '../webhooks/webhook.events.js';
+import { METRIC_RECORDED, METRICS_WRITTEN, type MetricPointEvent, type MetricRecordedEvent } from './metric.events.js';
 import { isBuiltInKey } from './built-in-metrics.js';
 import { METRIC_KEY_PATTERN } from './metric-catalog.js';
 import { pointsOfBatch } from './metric-batch.js';
@@ -109,7 +110,12 @@ export class MetricIngestService {
     const { metrics, communities } = await this.lookUp(points);
     const columns = this.validate(points, metrics, communities);
     const [row] = (await db.query(INSERT_POINTS, [db.tenantId, ...columnParams(columns)])) as Array<{ accepted: number; keys: string[] | null }>;
-    this.publish(columns, row.keys);
+    const events = writtenPoints(columns, row.keys);
+    if (events.length) {
+      await emitWebhookEvent(db, WebhookEvent.METRICS_RECORDED, { points: events });
+      await METRICS_WRITTEN.run(db, { points: events });
+      this.scope.publishAfterCommit(METRIC_RECORDED, { points: events } satisfies MetricRecordedEvent);
+    }
     return { accepted: row.accepted, duplicates: points.length - row.accepted };
   }
 
@@ -163,16 +169,17 @@ export class MetricIngestService {
     return columns;
   }
 
-  /** After commit, tells live subscribers about the points written (not the skipped duplicates). */
-  private publish(columns: Columns, writtenKeys: string[] | null): void {
-    const written = writtenKeys ? new Set(writtenKeys) : null;
-    const events: MetricPointEvent[] = [];
-    for (let i = 0; i < columns.points.length; i++) {
-      const key = columns.keys[i];
-      if (written && key !== null && !written.has(key)) continue;
-      const p = columns.points[i];
-      events.push({ metricKey: p.metricKey, communityId: columns.communityIds[i], at: columns.ats[i], value: p.value });
-    }
-    if (events.length) this.scope.publishAfterCommit(METRIC_RECORDED, { points: events } satisfies MetricRecordedEvent);
+}
+
+/** The points a write added (not the skipped duplicates), as events carry them. */
+function writtenPoints(columns: Columns, writtenKeys: string[] | null): MetricPointEvent[] {
+  const written = writtenKeys ? new Set(writtenKeys) : null;
+  const events: MetricPointEvent[] = [];
+  for (let i = 0; i < columns.points.length; i++) {
+    const key = columns.keys[i];
+    if (written && key !== null && !written.has(key)) continue;
+    const p = columns.points[i];
+    events.push({ metricKey: p.metricKey, communityId: columns.communityIds[i], at: columns.ats[i], value: p.value });
   }
+  return events;
 }

@@ -1,3 +1,5 @@
+import { WriteHook } from '../../platform/write-hooks.js';
+
 /** Topic of a tenant on which recorded metric points travel (the organization's own metrics). */
 export const METRIC_RECORDED = 'metric-recorded';
 
@@ -14,3 +16,6 @@ export interface MetricPointEvent {
 export interface MetricRecordedEvent {
   points: MetricPointEvent[];
 }
+
+/** Runs in the transaction of every committed-to-be write of points (recordMetrics, imports), with the points written. */
+export const METRICS_WRITTEN = new WriteHook<MetricRecordedEvent>('metrics written');

@@ -24,6 +24,7 @@ import {
 } from './relationship.loaders.js';
 import { relationshipConditions, relationshipWhere } from './relationship.sql.js';
 import type { RelationshipStageChange } from './relationship.types.js';
+import { emitWebhookEvent, WebhookEvent } from '../webhooks/webhook.events.js';
 import { connectionOf, type Connection } from '../../platform/sql/connection.js';
 
 /** A written row, with the stage changes written with it (id, epoch ms). */
@@ -168,6 +169,15 @@ export class RelationshipService {
          FROM r`,
       params.values,
     );
+    for (const change of row._changes ?? []) {
+      await emitWebhookEvent(db, WebhookEvent.RELATIONSHIP_STAGE_CHANGED, {
+        relationshipId: row.id,
+        communityId: row.communityId,
+        from: old.stage,
+        to: row.stage,
+        changedAt: new Date(change.at).toISOString(),
+      });
+    }
     return this.written(row, 'updatedAt');
   }
 

@@ -1,3 +1,4 @@
+import { emitWebhookEvent, WebhookEvent } from '../webhooks/webhook.events.js';
 import type { TenantDb } from '../../db/tenant.js';
 import { checkFormula } from '../../formula/index.js';
 import type { TenantScope } from '../../platform/context.js';
@@ -107,6 +108,7 @@ export class RoiModelService {
       `UPDATE roi_models SET current_version = $2, updated_at = clock_timestamp(), is_default = is_default OR $3 WHERE id = $1`,
       [id, next, input.isDefault === true],
     );
+    await emitWebhookEvent(db, WebhookEvent.ROI_MODEL_UPDATED, { modelId: id, version: next, name, isDefault: current.isDefault || input.isDefault === true });
     this.scope.publishAfterCommit(ROI_MODEL_CHANGED, { modelId: id } satisfies RoiModelChangedEvent);
     return (await this.find(id))!;
   }
