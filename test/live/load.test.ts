@@ -50,7 +50,7 @@ describe('a client that never reads', () => {
     expect(await code).toBe(4413);
     await waitUntil(() => t.server.app.pubsub.listenerCount() === baseline, 'the listeners to be released');
     await waitUntil(() => t.server.live.registry.size() === 0, 'the connection to leave the registry');
-  });
+  }, 90_000); // 150,000 events' worth of work: on a loaded 2-core machine, more than Jest's default 30 s
 });
 
 describe('1,000 connections opened and dropped at once', () => {

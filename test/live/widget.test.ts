@@ -146,9 +146,14 @@ describe('the widget files', () => {
       const res = await fetch(`${t.url}${path}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain(type);
+      // Read every body: an unread one keeps its connection (and Jest's worker) open.
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
     }
-    expect((await fetch(`${t.url}/widgets/../package.json`)).status).toBe(404);
-    expect((await fetch(`${t.url}/widgets/nope.js`)).status).toBe(404);
+    for (const missing of ['/widgets/../package.json', '/widgets/nope.js']) {
+      const res = await fetch(`${t.url}${missing}`);
+      expect(res.status).toBe(404);
+      await res.arrayBuffer();
+    }
   });
 
   it('explains windows and figures in words (the widget’s own helpers, in the browser)', async () => {
