@@ -47,6 +47,13 @@ export interface Config {
   corsOrigins: string[];
   /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <it>` (else 401). */
   metricsToken?: string;
+  /**
+   * The budget of live ROI per node (docs/security.md): distinct `roiUpdated` windows and their
+   * buckets, per organization and for the whole node. `LIVE_ROI_WINDOWS_PER_TENANT` (default 20),
+   * `LIVE_ROI_BUCKETS_PER_TENANT` (20000), `LIVE_ROI_WINDOWS_PER_NODE` (2000),
+   * `LIVE_ROI_BUCKETS_PER_NODE` (400000).
+   */
+  liveRoi: { windowsPerTenant: number; bucketsPerTenant: number; windowsPerNode: number; bucketsPerNode: number };
   /** On SIGTERM, how long idle keep-alive connections are still answered (then ended); `SHUTDOWN_GRACE_MS`, default 5000. */
   shutdownGraceMs: number;
 }
@@ -171,6 +178,12 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
     corsOrigins: originsVar(env, 'CORS_ORIGINS'),
     metricsToken: tokenVar(env, 'METRICS_TOKEN'),
     shutdownGraceMs: intVar(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 120_000),
+    liveRoi: {
+      windowsPerTenant: intVar(env, 'LIVE_ROI_WINDOWS_PER_TENANT', 20, 1, 100_000),
+      bucketsPerTenant: intVar(env, 'LIVE_ROI_BUCKETS_PER_TENANT', 20_000, 1, 100_000_000),
+      windowsPerNode: intVar(env, 'LIVE_ROI_WINDOWS_PER_NODE', 2_000, 1, 1_000_000),
+      bucketsPerNode: intVar(env, 'LIVE_ROI_BUCKETS_PER_NODE', 400_000, 1, 1_000_000_000),
+    },
     ...overrides,
   };
   if (production && config.webhookRetryUnitMs !== 1000) {
