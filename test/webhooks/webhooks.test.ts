@@ -207,6 +207,37 @@ describe('webhooks', () => {
     expect(reached.get('conversations')).toMatchObject({ goalId: goals.conversations, target: 2, current: 2 });
   });
 
+  it('sends relationship.stage_changed for stage changes by import and by merge, not for new relationships', async () => {
+    const other = await signUp(t, 'Stages');
+    const hook = await createWebhook(other.client, `${receiver.url}/stages`, ['RELATIONSHIP_STAGE_CHANGED']);
+    receiver.secrets = [hook.secret];
+    const community = await createCommunity(other.client);
+    const key = (await apiKey(other, ['INGEST', 'READ'])).secret;
+    const load = async (rows: object[]) => {
+      const body = rows.map((r) => JSON.stringify({ communityId: community, ...r })).join('\n');
+      expect((await finished(other.client, (await postImport(t.url, 'kind=relationships', 'application/x-ndjson', body, key)).json.id)).status).toBe('SUCCEEDED');
+    };
+    // New relationships (whatever their stage) change no stage; the second file moves two of them on.
+    await load([{ externalId: 'a', name: 'A' }, { externalId: 'b', name: 'B', stage: 'LEAD' }, { externalId: 'c', name: 'C' }]);
+    await load([{ externalId: 'a', name: 'A', stage: 'ENGAGED' }, { externalId: 'b', name: 'B', stage: 'CUSTOMER' }, { externalId: 'c', name: 'C again' }]);
+    await eventually(async () => receiver.received.length, (n) => n >= 2, 'two stage changes');
+    const ids = new Map<string, string>(
+      (await other.client.data(`{ relationships(first: 10) { edges { node { id externalId } } } }`)).relationships.edges.map((e: any) => [e.node.externalId, e.node.id]),
+    );
+    // A merge that gives the target a source's later stage changes the target's stage.
+    await other.client.data(`mutation ($t: ID!, $s: [ID!]!) { mergeRelationships(targetId: $t, sourceIds: $s) { stage } }`, { t: ids.get('c'), s: [ids.get('b')] });
+    await eventually(async () => receiver.received.length, (n) => n >= 3, 'the merge stage change');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.received.every((r) => r.verified && r.json.type === 'relationship.stage_changed')).toBe(true);
+    const got = receiver.received.map((r) => r.json.data).map(({ relationshipId, communityId, from, to }) => ({ relationshipId, communityId, from, to }));
+    expect(got).toHaveLength(3);
+    expect(got).toEqual(expect.arrayContaining([
+      { relationshipId: ids.get('a'), communityId: community, from: 'CONNECTED', to: 'ENGAGED' },
+      { relationshipId: ids.get('b'), communityId: community, from: 'LEAD', to: 'CUSTOMER' },
+    ]));
+    expect(got.at(-1)).toEqual({ relationshipId: ids.get('c'), communityId: community, from: 'CONNECTED', to: 'CUSTOMER' });
+  });
+
   it('sends metrics.recorded once for a whole import', async () => {
     const hook = await createWebhook(acme.client, `${receiver.url}/import`, ['METRICS_RECORDED']);
     receiver.secrets = [hook.secret];

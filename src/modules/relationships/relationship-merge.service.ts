@@ -5,6 +5,7 @@ import { isUuid } from '../../db/ids.js';
 import { DATA_CHANGED, GRAPH_WRITTEN, type DataChangedEvent } from '../communities/community.events.js';
 import { epochMs } from '../../platform/sql/projection.js';
 import { contributionsOf, difference, mergedPart, type Contribution, type Part } from './merge-contributions.js';
+import { emitWebhookEvent, WebhookEvent } from '../webhooks/webhook.events.js';
 import { stageRank } from './relationship-history.js';
 import { identityKey } from './relationship-identity.types.js';
 import { taken } from './relationship-identity.service.js';
@@ -67,6 +68,17 @@ export class RelationshipMergeService {
     );
     RELATIONSHIP_ROW.hydrate([row]);
     const changed = this.publish(parts, moved, row);
+    const before = locked.get(target)!.stage;
+    if (row.stage !== before) {
+      // The target took a source's later stage: to a webhook, the merge changed its stage.
+      await emitWebhookEvent(m, WebhookEvent.RELATIONSHIP_STAGE_CHANGED, {
+        relationshipId: row.id,
+        communityId: row.communityId,
+        from: before,
+        to: row.stage,
+        changedAt: row.updatedAt.toISOString(),
+      });
+    }
     await GRAPH_WRITTEN.run(m, { keys: changed.keys, from: changed.at, to: changed.until ?? changed.at });
     const relationships = new RelationshipService(this.scope);
     relationships.forget([target, ...sources], [...new Set(all.map((r) => r.communityId))]);
