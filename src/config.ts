@@ -43,6 +43,11 @@ export interface Config {
    * `WEBHOOK_RETRY_UNIT_MS`, default 1000 (seconds). For tests only: refused in production unless 1000.
    */
   webhookRetryUnitMs: number;
+  /**
+   * How long a webhook attempt waits for a 2xx answer; `WEBHOOK_TIMEOUT_MS`, default 10000 (the
+   * contract's 10 s). For tests only: refused in production unless 10000.
+   */
+  webhookTimeoutMs: number;
   /** Browser origins that may call /graphql; `CORS_ORIGINS`, comma-separated exact origins, default none. */
   corsOrigins: string[];
   /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <it>` (else 401). */
@@ -168,6 +173,7 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     webhookAllowPrivateNetworks: boolVar(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', !production),
     webhookRetryUnitMs: intVar(env, 'WEBHOOK_RETRY_UNIT_MS', 1000, 1, 1000),
+    webhookTimeoutMs: intVar(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 1, 60_000),
     corsOrigins: originsVar(env, 'CORS_ORIGINS'),
     metricsToken: tokenVar(env, 'METRICS_TOKEN'),
     shutdownGraceMs: intVar(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 120_000),
@@ -175,6 +181,9 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
   };
   if (production && config.webhookRetryUnitMs !== 1000) {
     throw new ConfigError('WEBHOOK_RETRY_UNIT_MS', 'is for tests only and must not be set in production');
+  }
+  if (production && config.webhookTimeoutMs !== 10_000) {
+    throw new ConfigError('WEBHOOK_TIMEOUT_MS', 'is for tests only and must not be set in production');
   }
   config.sessionSecret = overrides.sessionSecret || sessionSecret || developmentSecret(dataDir);
   return config;
