@@ -80,9 +80,9 @@ describe('the compiled nested read', () => {
     expect((await owner.client.data(read)).communities.totalCount).toBe(1);
     expect((await other.client.data(read)).communities.totalCount).toBe(3);
     const ingest = await apiKey(owner, ['INGEST']);
-    expect((await new GraphQLClient(`${t.url}/graphql`, ingest.secret).error(read)).extensions.code).toBe('FORBIDDEN');
-    expect((await t.client().error(read)).extensions.code).toBe('UNAUTHENTICATED');
-    expect((await owner.client.error(`{ communities(first: 101) { totalCount } }`)).extensions.code).toBe('BAD_USER_INPUT');
-    expect((await owner.client.error(`{ communities { edges { node { relationships(after: "nope") { totalCount } } } } }`)).extensions.code).toBe('BAD_USER_INPUT');
+    expect((await new GraphQLClient(`${t.url}/graphql`, ingest.secret).error(read)).extensions?.code).toBe('FORBIDDEN');
+    expect((await t.client().error(read)).extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await owner.client.error(`{ communities(first: 101) { totalCount } }`)).extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await owner.client.error(`{ communities { edges { node { relationships(after: "nope") { totalCount } } } } }`)).extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
