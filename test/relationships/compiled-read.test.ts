@@ -66,6 +66,10 @@ describe('the compiled nested read', () => {
       const after = compiled.communities.pageInfo.endCursor;
       const next = await tenant.client.data(wide(false, `(first: 2, after: "${after}")`), { n: 1 });
       expect(next).toEqual(await tenant.client.data(wide(true, `(first: 2, after: "${after}")`), { n: 1 }));
+      // Selections without edges (no aggregate) still answer one object per connection.
+      const counts = `{ communities(first: 1) { totalCount pageInfo { hasNextPage } } relationships { totalCount pageInfo { hasPreviousPage } } }`;
+      expect(await tenant.client.data(counts)).toEqual(await tenant.client.data(counts.replace('(first: 1)', '(first: 1) @include(if: true)')));
+      expect((await tenant.client.data(`{ communities { totalCount } }`)).communities.totalCount).toBeGreaterThan(1);
     }
     const largeData = await large.client.data(wide(false), { n: 3 });
     expect(largeData.communities.totalCount).toBe(6);

@@ -170,9 +170,11 @@ export class JsonReadCompiler {
     const inner =
       `SELECT ${a}.*, ${k.micros}, row_number() OVER (ORDER BY ${a}.created_at, ${a}.id) AS "_n" ` +
       `FROM ${source.table} ${a} WHERE ${belongs} AND ${k.after} ${k.orderLimit}`;
-    const first = params.add(page.first, 'int');
-    const visible = `FILTER (WHERE ${a}."_n" <= ${first})`;
-    const cursors = `(array_agg(${cursorSql(a)} ORDER BY ${a}."_n") ${visible})`;
+    // Added only when used: PostgreSQL refuses a parameter it cannot type (`{ totalCount }` alone).
+    let firstSql: string | undefined;
+    const first = () => (firstSql ??= params.add(page.first, 'int'));
+    const visible = () => `FILTER (WHERE ${a}."_n" <= ${first()})`;
+    const cursors = () => `(array_agg(${cursorSql(a)} ORDER BY ${a}."_n") ${visible()})`;
     const row = { alias: a, source, path: [...(parent?.path ?? []), a] };
     const pairs: Array<[string, string]> = [];
     for (const sel of fieldsOf(node.selectionSet)) {
@@ -186,20 +188,21 @@ export class JsonReadCompiler {
         pairs.push([key, `(SELECT count(*)::int FROM ${source.table} t WHERE ${counted})`]);
       } else if (name === 'edges') {
         const edgeType = getNamedType(sub.type) as GraphQLObjectType;
-        pairs.push([key, `coalesce(json_agg(${this.edge(edgeType, sel, row, state)} ORDER BY ${a}."_n") ${visible}, '[]'::json)`]);
+        pairs.push([key, `coalesce(json_agg(${this.edge(edgeType, sel, row, state)} ORDER BY ${a}."_n") ${visible()}, '[]'::json)`]);
       } else if (name === 'pageInfo') {
         const infoType = getNamedType(sub.type) as GraphQLObjectType;
-        const info: Record<string, string> = {
-          hasNextPage: `count(*) > ${first}`,
-          hasPreviousPage: page.after ? 'true' : 'false',
-          startCursor: `${cursors}[1]`,
-          endCursor: `${cursors}[least(count(*), ${first})]`,
-          __typename: literal(infoType.name),
+        const info: Record<string, () => string> = {
+          hasNextPage: () => `count(*) > ${first()}`,
+          hasPreviousPage: () => (page.after ? 'true' : 'false'),
+          startCursor: () => `${cursors()}[1]`,
+          endCursor: () => `${cursors()}[least(count(*), ${first()})]`,
+          __typename: () => literal(infoType.name),
         };
         pairs.push([key, objectOf(fieldsOf(sel.selectionSet).map((f) => plain(f, info)))]);
       } else throw new Unsupported();
     }
-    return `(SELECT ${objectOf(pairs)} FROM (${inner}) ${a})`;
+    // GROUP BY (): one row, even when no aggregate is selected ({ totalCount } alone) or the page is empty.
+    return `(SELECT ${objectOf(pairs)} FROM (${inner}) ${a} GROUP BY ())`;
   }
 
   private edge(type: GraphQLObjectType, node: FieldNode, row: { alias: string; source: JsonNodeSource; path: string[] }, state: State): string {
@@ -224,10 +227,10 @@ interface State {
 }
 
 /** A field answered from a fixed set of SQL expressions (pageInfo). */
-function plain(node: FieldNode, sql: Record<string, string>): [string, string] {
+function plain(node: FieldNode, sql: Record<string, () => string>): [string, string] {
   const name = node.name.value;
   if (node.selectionSet || node.arguments?.length || !Object.hasOwn(sql, name)) throw new Unsupported();
-  return [node.alias?.value ?? name, sql[name]];
+  return [node.alias?.value ?? name, sql[name]()];
 }
 
 /** A column as the field's GraphQL type serializes it. */
