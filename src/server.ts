@@ -32,7 +32,8 @@ import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
 import { RevocationListener } from './platform/revocation/revocation-listener.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
-import { buildAppSchema } from './schema.js';
+import { buildAppSchema, jsonReads } from './schema.js';
+import { jsonReadPlugin } from './platform/json-read-plugin.js';
 import { graphiqlRoutes } from './web/graphiql.js';
 import { widgetRoutes } from './web/widgets.js';
 import { restRoute } from './platform/http/rest.js';
@@ -206,6 +207,7 @@ async function startApollo(
       databaseOutagePlugin(),
       widgetGrantPlugin(),
       metrics.plugin(),
+      jsonReadPlugin(jsonReads, logger),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },
     ],
   });
