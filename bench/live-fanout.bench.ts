@@ -2,6 +2,7 @@ import { loadConfig } from '../src/config.js';
 import { createServer } from '../src/server.js';
 import { benchDatabase, report, round } from './support.js';
 import { benchTenant, ClientPool, ClientProcess, ProcessSampler, untilOpen } from './live-support.js';
+import { ON_SCHEDULE_MS } from './live-writes.js';
 
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256';
 /** Subscriber processes (parsing is spread so that it adds little queueing of its own). */
@@ -47,6 +48,7 @@ export async function run(args: string[]): Promise<void> {
     clientSamplers.forEach((c) => c.stop());
     const r = await clients.report();
     const expected = (writes.writes - writes.failed) * subscribers;
+    const nodeSummary = node.summary(5);
     report({
       bench: 'live-fanout',
       subscribers,
@@ -57,6 +59,10 @@ export async function run(args: string[]): Promise<void> {
       failedWrites: writes.failed,
       writeFailures: writes.failures,
       achievedWritesPerSecond: round(writes.writes / writeSeconds, 1),
+      writesOnSchedule: writes.onSchedule,
+      onScheduleRatio: round(writes.onSchedule / writes.writes, 4),
+      onScheduleMeans: `answered (committed) within ${ON_SCHEDULE_MS} ms of its due time`,
+      writeAnswerMs: writes.answerMs,
       deliveries: r.received[0],
       expectedDeliveries: expected,
       deliveredRatio: round(r.received[0] / expected, 4),
@@ -64,7 +70,9 @@ export async function run(args: string[]): Promise<void> {
       latencyMs: r.latency[0],
       p99GoalMs: 100,
       p99UnderGoal: r.latency[0].p99 < 100,
-      node: node.summary(5),
+      node: nodeSummary,
+      nodeCpuMicrosPerDelivery: round((node.cpuSeconds().total * 1e6) / Math.max(1, r.received[0]), 2),
+      nodeKernelShareOfCpu: round(node.cpuSeconds().system / Math.max(1e-9, node.cpuSeconds().total), 2),
       clientProcesses: { count: CLIENT_PROCESSES, cpuCores: round(clientSamplers.reduce((a, c) => a + (c.summary(5).cpuCores ?? 0), 0), 2) },
       errors: r.errors.length,
     });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ClientReport, OpenCommand, WriteCommand } from './live-clients.js';
 import { Histogram } from './live-histogram.js';
 import { gql, round } from './support.js';
+import { paced } from './live-writes.js';
 export { paced, recordPoint } from './live-writes.js';
 
 /** A helper process of a live bench (bench/live-clients.ts, compiled): subscribers, or a writer. */
@@ -22,6 +23,9 @@ async function settleCount(count: () => Promise<number>, expected: number, timeo
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** What a writer process reports: see `paced`. */
+export type Written = Awaited<ReturnType<typeof paced>> & { seconds: number };
 
 export class ClientProcess {
   private readonly child: ChildProcess;
@@ -48,9 +52,9 @@ export class ClientProcess {
   }
 
   /** Writes on a fixed schedule from this process; resolves when all writes are answered. */
-  async write(command: Omit<WriteCommand, 'cmd'>): Promise<{ writes: number; failed: number; failures: string[]; seconds: number }> {
+  async write(command: Omit<WriteCommand, 'cmd'>): Promise<Written> {
     this.child.send({ cmd: 'write', ...command });
-    return (await this.expect(['written'], command.durationMs + 120_000)) as unknown as { writes: number; failed: number; failures: string[]; seconds: number };
+    return (await this.expect(['written'], command.durationMs + 120_000)) as unknown as Written;
   }
 
   /** Waits until the count of results stops growing (or reaches `expected`); at most `timeoutMs`. */
@@ -156,17 +160,17 @@ export async function untilOpen(servers: Array<{ url: string }>, n: number, time
 }
 
 /** CPU seconds and resident memory of a process, from /proc (Linux). */
-function procStats(pid: number): { cpuSeconds: number; rssBytes: number } {
+function procStats(pid: number): { cpuSeconds: number; systemSeconds: number; rssBytes: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
   const rssPages = Number(fields[21]);
-  return { cpuSeconds: ticks / 100, rssBytes: rssPages * 4096 };
+  return { cpuSeconds: ticks / 100, systemSeconds: Number(fields[12]) / 100, rssBytes: rssPages * 4096 };
 }
 
 /** Samples a process's CPU use and memory once a second. */
 export class ProcessSampler {
-  private readonly samples: Array<{ t: number; cpu: number; rss: number; heap: number | null }> = [];
+  private readonly samples: Array<{ t: number; cpu: number; system: number; rss: number; heap: number | null }> = [];
   private timer?: NodeJS.Timeout;
 
   /** `pid` undefined: this process (heap included). */
@@ -181,6 +185,12 @@ export class ProcessSampler {
   stop(): void {
     clearInterval(this.timer);
     this.sample();
+  }
+
+  /** CPU seconds used over the sampled period, and the part of them spent in the kernel (socket writes, mostly). */
+  cpuSeconds(): { total: number; system: number } {
+    const [first, last] = [this.samples[0], this.samples[this.samples.length - 1]];
+    return { total: last.cpu - first.cpu, system: last.system - first.system };
   }
 
   /** CPU use over the sampled period (1.0 = one core), and memory at warm-up (after `warmupS`) against the end. */
@@ -209,10 +219,10 @@ export class ProcessSampler {
       (globalThis as { gc?: () => void }).gc?.();
       const cpu = process.cpuUsage();
       const mem = process.memoryUsage();
-      this.samples.push({ t: Date.now(), cpu: (cpu.user + cpu.system) / 1e6, rss: mem.rss, heap: mem.heapUsed });
+      this.samples.push({ t: Date.now(), cpu: (cpu.user + cpu.system) / 1e6, system: cpu.system / 1e6, rss: mem.rss, heap: mem.heapUsed });
     } else {
       const s = procStats(this.pid);
-      this.samples.push({ t: Date.now(), cpu: s.cpuSeconds, rss: s.rssBytes, heap: null });
+      this.samples.push({ t: Date.now(), cpu: s.cpuSeconds, system: s.systemSeconds, rss: s.rssBytes, heap: null });
     }
   }
 }

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { Client } from 'pg';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/data-source.js';
@@ -96,4 +97,48 @@ export async function gql<T = any>(url: string, token: string | undefined, query
   const body = (await res.json()) as { data: T; errors?: unknown[] };
   if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
   return body.data;
+}
+
+/**
+ * Posts `body` to `url`/graphql from `connections` keep-alive connections for `ms`; each answer must
+ * be 200 and pass `ok`. Throughput and request latencies in ms, sorted.
+ */
+export async function load(
+  url: string,
+  token: string,
+  body: string,
+  connections: number,
+  ms: number,
+  ok: (text: string) => boolean,
+): Promise<{ perSecond: number; latencies: number[] }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const target = new URL(`${url}/graphql`);
+  const latencies: number[] = [];
+  const until = Date.now() + ms;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) };
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const start = process.hrtime.bigint();
+      const req = request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200 || !ok(text)) return reject(new Error(`bad answer ${res.statusCode}: ${text.slice(0, 500)}`));
+          latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+          resolve();
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < until) await one();
+    }),
+  );
+  const elapsed = (Date.now() - started) / 1000;
+  agent.destroy();
+  return { perSecond: latencies.length / elapsed, latencies: latencies.sort((a, b) => a - b) };
 }

@@ -1,10 +1,10 @@
-import { createServer as createHttpServer, request, Agent, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { loadConfig } from '../src/config.js';
 import { createServer } from '../src/server.js';
 import { verifySessionToken } from '../src/platform/auth/session-tokens.js';
-import { benchDatabase, gql, quantile, report, round } from './support.js';
+import { benchDatabase, gql, load as loadWith, quantile, report, round } from './support.js';
 
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256';
 const QUERY = '{ viewer { organization { id name } } }';
@@ -39,41 +39,9 @@ function handWritten(pool: Pool): Server {
   });
 }
 
-/** Posts the query from `connections` keep-alive connections for `ms`; request latencies in ms, sorted. */
-async function load(url: string, token: string, connections: number, ms: number): Promise<{ perSecond: number; latencies: number[] }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const target = new URL(`${url}/graphql`);
-  const body = JSON.stringify({ query: QUERY });
-  const latencies: number[] = [];
-  const until = Date.now() + ms;
-  const one = () =>
-    new Promise<void>((resolve, reject) => {
-      const start = process.hrtime.bigint();
-      const req = request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (res.statusCode !== 200 || !text.includes('"organization":{"id"')) return reject(new Error(`bad answer ${res.statusCode}: ${text}`));
-            latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-            resolve();
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (Date.now() < until) await one();
-    }),
-  );
-  const elapsed = (Date.now() - started) / 1000;
-  agent.destroy();
-  return { perSecond: latencies.length / elapsed, latencies: latencies.sort((a, b) => a - b) };
+/** Posts QUERY from `connections` keep-alive connections for `ms`. */
+function load(url: string, token: string, connections: number, ms: number) {
+  return loadWith(url, token, JSON.stringify({ query: QUERY }), connections, ms, (text) => text.includes('"organization":{"id"'));
 }
 
 /**

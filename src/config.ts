@@ -43,10 +43,22 @@ export interface Config {
    * `WEBHOOK_RETRY_UNIT_MS`, default 1000 (seconds). For tests only: refused in production unless 1000.
    */
   webhookRetryUnitMs: number;
+  /**
+   * How long a webhook attempt waits for a 2xx answer; `WEBHOOK_TIMEOUT_MS`, default 10000 (the
+   * contract's 10 s). For tests only: refused in production unless 10000.
+   */
+  webhookTimeoutMs: number;
   /** Browser origins that may call /graphql; `CORS_ORIGINS`, comma-separated exact origins, default none. */
   corsOrigins: string[];
   /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <it>` (else 401). */
   metricsToken?: string;
+  /**
+   * The budget of live ROI per node (docs/security.md): distinct `roiUpdated` windows and their
+   * buckets, per organization and for the whole node. `LIVE_ROI_WINDOWS_PER_TENANT` (default 20),
+   * `LIVE_ROI_BUCKETS_PER_TENANT` (20000), `LIVE_ROI_WINDOWS_PER_NODE` (2000),
+   * `LIVE_ROI_BUCKETS_PER_NODE` (400000).
+   */
+  liveRoi: { windowsPerTenant: number; bucketsPerTenant: number; windowsPerNode: number; bucketsPerNode: number };
   /** On SIGTERM, how long idle keep-alive connections are still answered (then ended); `SHUTDOWN_GRACE_MS`, default 5000. */
   shutdownGraceMs: number;
 }
@@ -168,13 +180,23 @@ export function loadConfig(env: Env = readEnv(), overrides: Partial<Config> = {}
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     webhookAllowPrivateNetworks: boolVar(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', !production),
     webhookRetryUnitMs: intVar(env, 'WEBHOOK_RETRY_UNIT_MS', 1000, 1, 1000),
+    webhookTimeoutMs: intVar(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 1, 60_000),
     corsOrigins: originsVar(env, 'CORS_ORIGINS'),
     metricsToken: tokenVar(env, 'METRICS_TOKEN'),
     shutdownGraceMs: intVar(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 120_000),
+    liveRoi: {
+      windowsPerTenant: intVar(env, 'LIVE_ROI_WINDOWS_PER_TENANT', 20, 1, 100_000),
+      bucketsPerTenant: intVar(env, 'LIVE_ROI_BUCKETS_PER_TENANT', 20_000, 1, 100_000_000),
+      windowsPerNode: intVar(env, 'LIVE_ROI_WINDOWS_PER_NODE', 2_000, 1, 1_000_000),
+      bucketsPerNode: intVar(env, 'LIVE_ROI_BUCKETS_PER_NODE', 400_000, 1, 1_000_000_000),
+    },
     ...overrides,
   };
   if (production && config.webhookRetryUnitMs !== 1000) {
     throw new ConfigError('WEBHOOK_RETRY_UNIT_MS', 'is for tests only and must not be set in production');
+  }
+  if (production && config.webhookTimeoutMs !== 10_000) {
+    throw new ConfigError('WEBHOOK_TIMEOUT_MS', 'is for tests only and must not be set in production');
   }
   config.sessionSecret = overrides.sessionSecret || sessionSecret || developmentSecret(dataDir);
   return config;

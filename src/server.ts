@@ -16,6 +16,7 @@ import { Authenticator } from './platform/auth/authenticator.js';
 import { listenForRevokedSessions } from './platform/auth/session-revocations.js';
 import { principalKey, type Principal } from './platform/auth/principal.js';
 import { createContext, type AppServices, type RequestContext } from './platform/context.js';
+import { roiFeeds } from './modules/roi/roi-updates.feed.js';
 import { corsMiddleware } from './platform/cors.js';
 import { ErrorCode } from './platform/errors.js';
 import { errorFormatter, nulCharacterPlugin, transactionPlugin, widgetGrantPlugin } from './platform/graphql-plugins.js';
@@ -31,7 +32,8 @@ import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
 import { RevocationListener } from './platform/revocation/revocation-listener.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
-import { buildAppSchema } from './schema.js';
+import { buildAppSchema, jsonReads } from './schema.js';
+import { jsonReadPlugin } from './platform/json-read-plugin.js';
 import { graphiqlRoutes } from './web/graphiql.js';
 import { widgetRoutes } from './web/widgets.js';
 import { restRoute } from './platform/http/rest.js';
@@ -102,6 +104,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const stopMemberResync = revocations.onResync(() => app.authenticator.members.clear());
   await app.authenticator.revokedSessions.load();
   const metrics = new ServerMetrics(ds);
+  liveRoiMetrics(metrics, app);
   const schema = await buildAppSchema();
   // Introspection's nesting of lists (types { fields { type { fields …) is bounded by graphql's own rule.
   const validationRules = [...queryLimitRules(DEFAULT_QUERY_LIMITS), MaxIntrospectionDepthRule];
@@ -204,11 +207,21 @@ async function startApollo(
       databaseOutagePlugin(),
       widgetGrantPlugin(),
       metrics.plugin(),
+      jsonReadPlugin(jsonReads, logger),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },
     ],
   });
   await apollo.start();
   return apollo;
+}
+
+/** What live ROI costs this node: family computations, and the distinct windows and buckets followed (docs/security.md). */
+function liveRoiMetrics(metrics: ServerMetrics, app: AppServices): void {
+  const feeds = () => roiFeeds(app);
+  metrics.counter('rapport_live_roi_computations_total', 'roiUpdated recomputations (one per family of windows differing only in `to`)', () => feeds().computations);
+  metrics.counter('rapport_live_roi_buckets_computed_total', 'Series buckets of the roiUpdated reports computed (1 a report without an interval)', () => feeds().bucketsComputed);
+  metrics.gauge('rapport_live_roi_windows', 'Distinct roiUpdated windows followed on this node', () => feeds().budget.usage().keys);
+  metrics.gauge('rapport_live_roi_buckets', 'Buckets of the distinct roiUpdated windows followed on this node', () => feeds().budget.usage().weight);
 }
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */

@@ -72,6 +72,16 @@ export class ServerMetrics {
     poolGauge('rapport_db_pool_waiting', 'Requests waiting for a database connection', (p) => p.waitingCount);
   }
 
+  /** A gauge read when scraped. */
+  gauge(name: string, help: string, read: () => number): void {
+    new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+  }
+
+  /** A counter read when scraped (`read` only grows). */
+  counter(name: string, help: string, read: () => number): void {
+    new Counter({ name, help, registers: [this.registry], collect() { this.reset(); this.inc(read()); } });
+  }
+
   /** An Apollo plugin that counts and times every operation by name. */
   plugin(): ApolloServerPlugin<RequestContext> {
     const metrics = this;

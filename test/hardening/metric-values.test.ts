@@ -2,6 +2,7 @@ import { apiKey, signUp, type Tenant } from '../support/builders';
 import { GraphQLClient } from '../support/graphql-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { RECORD, series } from '../metrics/metric-builders';
+import { LiveClient } from '../live/support/live';
 
 let t: TestServer;
 let acme: Tenant;
@@ -25,6 +26,21 @@ describe('metric values', () => {
     expect(res.status).toBe(200);
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', index: 1, field: 'points[1].value' });
     expect(res.errors?.[0].message).toMatch(/1e15/);
+    expect(await series(acme.client, WINDOW)).toEqual([expect.objectContaining({ count: 0 })]);
+  });
+
+  it('refuses 1.7e308 over WebSocket too, naming the point, and writes nothing', async () => {
+    // A socket needs READ; the write needs INGEST.
+    const live = new LiveClient(t.url, (await apiKey(acme, ['READ', 'INGEST'], 'socket')).secret);
+    try {
+      const sub = live.subscribe(RECORD, { points: [{ metricKey: 'ad_spend', value: 1.7e308, at: AT }] });
+      await sub.ended();
+      // Refused in execution (a `next` with errors) or before it (graphql-ws's `error` message).
+      const errors = sub.results[0]?.errors ?? (sub.error as Array<{ extensions?: Record<string, unknown> }>);
+      expect(errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', index: 0, field: 'points[0].value' });
+    } finally {
+      await live.dispose();
+    }
     expect(await series(acme.client, WINDOW)).toEqual([expect.objectContaining({ count: 0 })]);
   });
 

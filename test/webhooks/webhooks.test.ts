@@ -179,13 +179,81 @@ describe('webhooks', () => {
     await acme.client.data(`mutation ($id: ID!) { deleteWebhook(id: $id) }`, { id: hook.id });
   });
 
+  it('sends goal.reached for goals on built-in metrics: relationships, stages and conversations, by mutation and by import', async () => {
+    const other = await signUp(t, 'Builtins');
+    const hook = await createWebhook(other.client, `${receiver.url}/builtin`, ['GOAL_REACHED']);
+    receiver.secrets = [hook.secret];
+    const now = Date.now();
+    const window = { startsAt: new Date(now - 86_400_000).toISOString(), endsAt: new Date(now + 86_400_000).toISOString() };
+    const goal = async (metricKey: string, target: number) =>
+      (await other.client.data(`mutation ($input: CreateGoalInput!) { createGoal(input: $input) { id } }`, { input: { name: metricKey, metricKey, target, ...window } })).createGoal.id;
+    const goals = { relationships: await goal('relationships', 2), customers: await goal('customers', 1), conversations: await goal('conversations', 2) };
+    const community = await createCommunity(other.client);
+    const ada = await createRelationship(other.client, community);
+    await other.client.data(`mutation ($id: ID!) { updateRelationship(id: $id, input: {stage: CUSTOMER}) { stage } }`, { id: ada });
+    // The second relationship comes by import; so do the conversations.
+    const key = (await apiKey(other, ['INGEST', 'READ'])).secret;
+    const bob = JSON.stringify({ externalId: 'bob', name: 'Bob', communityId: community });
+    expect((await finished(other.client, (await postImport(t.url, 'kind=relationships', 'application/x-ndjson', bob, key)).json.id)).status).toBe('SUCCEEDED');
+    const talks = [1, 2].map((i) => JSON.stringify({ relationshipExternalId: 'bob', occurredAt: new Date(now - i * 60_000).toISOString() })).join('\n');
+    expect((await finished(other.client, (await postImport(t.url, 'kind=conversations', 'application/x-ndjson', talks, key)).json.id)).status).toBe('SUCCEEDED');
+    await eventually(async () => receiver.received.length, (n) => n >= 3, 'three goal.reached deliveries');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.received.every((r) => r.verified && r.json.type === 'goal.reached')).toBe(true);
+    const reached = new Map(receiver.received.map((r) => [r.json.data.metricKey, r.json.data]));
+    expect(receiver.received).toHaveLength(3);
+    expect(reached.get('relationships')).toMatchObject({ goalId: goals.relationships, target: 2, current: 2 });
+    expect(reached.get('customers')).toMatchObject({ goalId: goals.customers, target: 1, current: 1 });
+    expect(reached.get('conversations')).toMatchObject({ goalId: goals.conversations, target: 2, current: 2 });
+  });
+
+  it('sends relationship.stage_changed for stage changes by import and by merge, not for new relationships', async () => {
+    const other = await signUp(t, 'Stages');
+    const hook = await createWebhook(other.client, `${receiver.url}/stages`, ['RELATIONSHIP_STAGE_CHANGED']);
+    receiver.secrets = [hook.secret];
+    const community = await createCommunity(other.client);
+    const key = (await apiKey(other, ['INGEST', 'READ'])).secret;
+    const load = async (rows: object[]) => {
+      const body = rows.map((r) => JSON.stringify({ communityId: community, ...r })).join('\n');
+      expect((await finished(other.client, (await postImport(t.url, 'kind=relationships', 'application/x-ndjson', body, key)).json.id)).status).toBe('SUCCEEDED');
+    };
+    // New relationships (whatever their stage) change no stage; the second file moves two of them on.
+    await load([{ externalId: 'a', name: 'A' }, { externalId: 'b', name: 'B', stage: 'LEAD' }, { externalId: 'c', name: 'C' }]);
+    await load([{ externalId: 'a', name: 'A', stage: 'ENGAGED' }, { externalId: 'b', name: 'B', stage: 'CUSTOMER' }, { externalId: 'c', name: 'C again' }]);
+    await eventually(async () => receiver.received.length, (n) => n >= 2, 'two stage changes');
+    const ids = new Map<string, string>(
+      (await other.client.data(`{ relationships(first: 10) { edges { node { id externalId } } } }`)).relationships.edges.map((e: any) => [e.node.externalId, e.node.id]),
+    );
+    // A merge that gives the target a source's later stage changes the target's stage.
+    await other.client.data(`mutation ($t: ID!, $s: [ID!]!) { mergeRelationships(targetId: $t, sourceIds: $s) { stage } }`, { t: ids.get('c'), s: [ids.get('b')] });
+    await eventually(async () => receiver.received.length, (n) => n >= 3, 'the merge stage change');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.received.every((r) => r.verified && r.json.type === 'relationship.stage_changed')).toBe(true);
+    const got = receiver.received.map((r) => r.json.data).map(({ relationshipId, communityId, from, to }) => ({ relationshipId, communityId, from, to }));
+    expect(got).toHaveLength(3);
+    expect(got).toEqual(expect.arrayContaining([
+      { relationshipId: ids.get('a'), communityId: community, from: 'CONNECTED', to: 'ENGAGED' },
+      { relationshipId: ids.get('b'), communityId: community, from: 'LEAD', to: 'CUSTOMER' },
+    ]));
+    expect(got.at(-1)).toEqual({ relationshipId: ids.get('c'), communityId: community, from: 'CONNECTED', to: 'CUSTOMER' });
+  });
+
   it('sends metrics.recorded once for a whole import', async () => {
     const hook = await createWebhook(acme.client, `${receiver.url}/import`, ['METRICS_RECORDED']);
     receiver.secrets = [hook.secret];
     const key = (await apiKey(acme, ['INGEST', 'READ'])).secret;
     const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify({ metricKey: 'signups', value: 1, at: new Date(Date.parse('2026-03-01T00:00:00Z') + i * 3600_000).toISOString() })).join('\n');
-    await finished(acme.client, (await postImport(t.url, 'kind=metrics', 'application/x-ndjson', lines, key)).json.id);
+    const job = await finished(acme.client, (await postImport(t.url, 'kind=metrics', 'application/x-ndjson', lines, key)).json.id);
+    expect(job.status).toBe('SUCCEEDED');
     await eventually(async () => receiver.received.length, (n) => n >= 1, 'the import delivery');
+    // The bulk write committed its rows, the job's status and the import's events in one
+    // transaction (one xmin): no crash in between can keep the rows and lose the events.
+    const rows = await t.ds.query(
+      `SELECT e.type, e.xmin::text = j.xmin::text AS same FROM import_jobs j JOIN webhook_events e ON e.organization_id = j.organization_id
+        WHERE j.id = $1 AND e.created_at >= j.started_at ORDER BY e.type`,
+      [job.id],
+    );
+    expect(rows).toEqual([{ type: 'metrics.recorded', same: true }]);
     await new Promise((r) => setTimeout(r, 500));
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0].json.type).toBe('metrics.recorded');

@@ -1,6 +1,6 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
-import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
+import { DATA_CHANGED, GRAPH_WRITTEN, type DataChangedEvent } from '../communities/community.events.js';
 import { pageOf } from '../../platform/pagination.js';
 import { optionalRange, optionalText } from '../../platform/input.js';
 import { strengthOf } from '../relationships/relationship.loaders.js';
@@ -59,6 +59,7 @@ export class ConversationService {
     this.scope.loader(relationshipConversationTotals).clearAll();
     const event: DataChangedEvent = { kind: 'conversation', id: row.id, communityId: relationship.communityId, at: row.occurredAt.toISOString() };
     this.scope.publishAfterCommit(DATA_CHANGED, event);
+    await GRAPH_WRITTEN.run(db, { from: event.at, to: event.at });
     return row;
   }
 }

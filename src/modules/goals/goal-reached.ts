@@ -1,4 +1,6 @@
 import type { TenantDb } from '../../db/tenant.js';
+import { GRAPH_WRITTEN, type GraphWrittenEvent } from '../communities/community.events.js';
+import { BUILT_IN_BY_KEY } from '../metrics/built-in-metrics.js';
 import { zeroWhenEmpty } from '../metrics/metric-aggregation.js';
 import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { aggregateMetricWindows } from '../metrics/metric-engine.js';
@@ -16,7 +18,7 @@ interface OpenGoal {
 }
 
 /**
- * In the transaction that wrote `event`'s points: the metric goals those points count towards
+ * In the transaction that wrote `event`'s points: the goals those points count towards
  * whose value now reaches their target are marked reached and told to webhooks (goal.reached),
  * once per goal. A concurrent write waits on the mark, so two writes never both announce a goal.
  */
@@ -24,7 +26,20 @@ export async function announceReachedGoals(db: TenantDb, event: MetricRecordedEv
   if (!event.points.length) return;
   const keys = [...new Set(event.points.map((p) => p.metricKey))];
   const times = event.points.map((p) => Date.parse(p.at));
-  const [from, to] = [new Date(Math.min(...times)), new Date(Math.max(...times))];
+  await announceGoalsOf(db, keys, new Date(Math.min(...times)), new Date(Math.max(...times)));
+}
+
+/**
+ * The same for a write to the relationship graph: goals on the built-in metrics it may have moved
+ * (relationships, stages reached, conversations; merges and imports included).
+ */
+export async function announceReachedBuiltInGoals(db: TenantDb, event: GraphWrittenEvent): Promise<void> {
+  const keys = (event.keys ?? [...BUILT_IN_BY_KEY.keys()]).filter((k) => BUILT_IN_BY_KEY.has(k));
+  if (keys.length) await announceGoalsOf(db, keys, new Date(event.from), new Date(event.to));
+}
+
+/** Marks and announces the open goals on `keys` whose window meets [from, to] and whose value reached the target. */
+async function announceGoalsOf(db: TenantDb, keys: string[], from: Date, to: Date): Promise<void> {
   const goals = await db.query<OpenGoal>(
     `SELECT id, name, metric_key AS "metricKey", target, starts_at AS "startsAt", ends_at AS "endsAt" FROM goals
       WHERE metric_key = ANY($1::text[]) AND reached_at IS NULL AND starts_at <= $3 AND ends_at > $2`,
@@ -65,4 +80,5 @@ export async function announceReachedGoals(db: TenantDb, event: MetricRecordedEv
 /** Lets metric writes announce the goals they reach (called once at start, src/hooks.ts). */
 export function registerGoalReachedHook(): void {
   METRICS_WRITTEN.on(announceReachedGoals);
+  GRAPH_WRITTEN.on(announceReachedBuiltInGoals);
 }

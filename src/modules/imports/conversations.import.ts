@@ -1,6 +1,6 @@
 import type { TenantDb } from '../../db/tenant.js';
 import type { PubSub } from '../../platform/pubsub/pubsub.js';
-import { DATA_CHANGED } from '../communities/community.events.js';
+import { DATA_CHANGED, GRAPH_WRITTEN } from '../communities/community.events.js';
 import { CLOCK_SKEW_MS } from '../relationships/relationship-history.js';
 import {
   asTime,
@@ -97,6 +97,8 @@ export class ConversationsImport implements ImportKindHandler {
 
   async events(m: TenantDb): Promise<Publish> {
     const events = this.changes.events();
+    // Goals on built-in metrics (goal.reached), once for the import: any time may have moved (a qualified flag counts at connectedAt).
+    if (events.length) await GRAPH_WRITTEN.run(m, { from: new Date(0).toISOString(), to: new Date().toISOString() });
     return () => events.forEach((e) => void this.pubsub.publish(m.tenantId, DATA_CHANGED, e));
   }
 }

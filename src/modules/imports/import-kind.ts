@@ -51,8 +51,11 @@ export interface BulkWriter {
   rows: number;
   /** Rows written so far. */
   progress(rows: number): void;
-  /** Runs in the writing transaction before it commits. */
-  finish(counts: { accepted: number; duplicates: number }, q: (sql: string, params: unknown[]) => Promise<unknown>): Promise<void>;
+  /**
+   * Runs in the writing transaction before it commits, bound to the tenant (`bindTenant`): the
+   * job's status and every event of the import (outbox rows, goals) commit with the rows, or none do.
+   */
+  finish(counts: { accepted: number; duplicates: number }, db: TenantDb): Promise<void>;
 }
 
 /** SQL: staged lines of job $1 in [$2, $3), with the JSON parsed (or NULL in careful mode when it does not parse). */

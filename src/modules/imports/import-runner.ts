@@ -145,7 +145,7 @@ class ImportRun {
         throw error;
       });
       this.phases.writeMs = since(t0);
-      if (written) return { job: await announceFinished(m, written), publish: await this.timedEvents(m, handler) };
+      if (written) return written;
       t0 = performance.now();
       this.processed = 0;
     }
@@ -177,26 +177,30 @@ class ImportRun {
     return counts;
   }
 
-  /** The handler's bulk write of the `rows` staged; the job SUCCEEDED in its transaction. Progress: rows written. */
-  private async bulk(m: TenantDb, handler: ImportKindHandler, rows: number): Promise<ImportJob> {
-    let job: ImportJob | undefined;
+  /**
+   * The handler's bulk write of the `rows` staged; in its transaction the job SUCCEEDED and the
+   * import's events (import.finished, metrics.recorded, goals) are written. Progress: rows written.
+   */
+  private async bulk(m: TenantDb, handler: ImportKindHandler, rows: number): Promise<{ job: ImportJob; publish: Publish }> {
+    let done: { job: ImportJob; publish: Publish } | undefined;
     await handler.bulkWrite!(m, this.payload.jobId, {
       ds: this.app.ds,
       rows,
       progress: (written) => (this.processed = Math.min(written, rows)),
-      finish: async (counts, q) => {
+      finish: async (counts, db) => {
         await this.stopTicker();
         this.processed = rows;
-        [job] = returned<ImportJob>(
-          await q(
+        const [job] = returned<ImportJob>(
+          await db.query(
             `UPDATE import_jobs j SET status = 'SUCCEEDED', processed = $3, accepted = $4, duplicates = $5, finished_at = clock_timestamp()
              WHERE j.organization_id = $1 AND j.id = $2 RETURNING ${IMPORT_JOB_COLUMNS}`,
             [this.tenant, this.payload.jobId, rows, counts.accepted, counts.duplicates],
           ),
         );
+        done = { job: await announceFinished(db, job), publish: await this.timedEvents(db, handler) };
       },
     });
-    return job!;
+    return done!;
   }
 
   /** Marks the job SUCCEEDED in the job's transaction. */

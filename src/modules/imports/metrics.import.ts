@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { isUuid } from '../../db/ids.js';
-import type { TenantDb } from '../../db/tenant.js';
+import { bindTenant, type TenantDb } from '../../db/tenant.js';
 import type { PubSub } from '../../platform/pubsub/pubsub.js';
 import { emitWebhookEvent, WebhookEvent } from '../webhooks/webhook.events.js';
 import { METRIC_RECORDED, METRICS_WRITTEN, type MetricPointEvent, type MetricRecordedEvent } from '../metrics/metric.events.js';
@@ -268,11 +268,18 @@ export class MetricsImport implements ImportKindHandler {
         throw error;
       }
       const counts = { accepted: copyIn.rowCount, duplicates: w.rows - copyIn.rowCount };
-      await w.finish(counts, (sql, params) => runner.query(sql, params));
-      await runner.commitTransaction();
-      open = false;
       this.wrote = counts.accepted;
       for (const g of days.groups()) this.last.set(`${g.m}|${g.c}|${Math.floor(g.ms / 86_400_000)}`, g);
+      // The job's status and the import's events (`events`, through finish) in this transaction, as
+      // the tenant with triggers back on: they commit with the rows, or none do.
+      await runner.query('SAVEPOINT triggers_back');
+      await runner.query(`SET LOCAL session_replication_role = origin`).then(
+        () => runner.query('RELEASE SAVEPOINT triggers_back'),
+        () => runner.query('ROLLBACK TO SAVEPOINT triggers_back'),
+      );
+      await w.finish(counts, await bindTenant(runner.manager, m.tenantId));
+      await runner.commitTransaction();
+      open = false;
       return counts;
     } catch (error) {
       if (open) await runner.rollbackTransaction().catch(() => undefined);

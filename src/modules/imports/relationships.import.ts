@@ -1,6 +1,7 @@
 import type { TenantDb } from '../../db/tenant.js';
 import type { PubSub } from '../../platform/pubsub/pubsub.js';
-import { DATA_CHANGED } from '../communities/community.events.js';
+import { DATA_CHANGED, GRAPH_WRITTEN } from '../communities/community.events.js';
+import { emitWebhookEvents, webhookTakes, WebhookEvent } from '../webhooks/webhook.events.js';
 import { CLOCK_SKEW_MS, FUNNEL } from '../relationships/relationship-history.js';
 import {
   asTime,
@@ -115,6 +116,8 @@ function chunkSql(careful: boolean): string {
 export class RelationshipsImport implements ImportKindHandler {
   readonly fields = RELATIONSHIP_FIELDS;
   private readonly changes = new GraphChanges();
+  /** Stage changes of known relationships (relationship, time): each is a relationship.stage_changed. */
+  private readonly stageChanges: Array<{ id: string; at: string }> = [];
 
   constructor(private readonly pubsub: PubSub) {}
 
@@ -141,12 +144,30 @@ export class RelationshipsImport implements ImportKindHandler {
       write && !careful,
     ]);
     this.changes.add(row.changes);
+    for (const c of row.changes) if (c.kind === 'stage-change') this.stageChanges.push({ id: c.id, at: c.at });
     const wrote = write && !careful && row.errors.length === 0;
     return { processed: row.processed, accepted: row.accepted, duplicates: wrote ? row.valid - row.accepted : 0, errors: row.errors };
   }
 
+  /** One relationship.stage_changed per stage change the import made, as updateRelationship sends them. */
+  private async announceStageChanges(m: TenantDb): Promise<void> {
+    if (!this.stageChanges.length || !(await webhookTakes(m, WebhookEvent.RELATIONSHIP_STAGE_CHANGED))) return;
+    const changes = await m.query<{ relationshipId: string; communityId: string; from: string; to: string; changedAt: Date }>(
+      `SELECT s.relationship_id AS "relationshipId", r.community_id AS "communityId", s.from_stage AS "from", s.to_stage AS "to", s.changed_at AS "changedAt"
+         FROM unnest($1::uuid[], $2::timestamptz[]) WITH ORDINALITY AS c(id, at, n)
+         JOIN relationship_stage_changes s ON s.relationship_id = c.id AND s.changed_at = c.at AND s.from_stage IS NOT NULL
+         JOIN relationships r ON r.id = s.relationship_id
+        ORDER BY c.n`,
+      [this.stageChanges.map((c) => c.id), this.stageChanges.map((c) => c.at)],
+    );
+    await emitWebhookEvents(m, WebhookEvent.RELATIONSHIP_STAGE_CHANGED, changes.map((c) => ({ ...c, changedAt: c.changedAt.toISOString() })));
+  }
+
   async events(m: TenantDb): Promise<Publish> {
     const events = this.changes.events();
+    // Goals on built-in metrics (goal.reached), once for the import: any time may have moved (a qualified flag counts at connectedAt).
+    if (events.length) await GRAPH_WRITTEN.run(m, { from: new Date(0).toISOString(), to: new Date().toISOString() });
+    await this.announceStageChanges(m);
     return () => events.forEach((e) => void this.pubsub.publish(m.tenantId, DATA_CHANGED, e));
   }
 }

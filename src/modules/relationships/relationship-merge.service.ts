@@ -2,9 +2,10 @@ import type { TenantDb } from '../../db/tenant.js';
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
-import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
+import { DATA_CHANGED, GRAPH_WRITTEN, type DataChangedEvent } from '../communities/community.events.js';
 import { epochMs } from '../../platform/sql/projection.js';
 import { contributionsOf, difference, mergedPart, type Contribution, type Part } from './merge-contributions.js';
+import { emitWebhookEvent, WebhookEvent } from '../webhooks/webhook.events.js';
 import { stageRank } from './relationship-history.js';
 import { identityKey } from './relationship-identity.types.js';
 import { taken } from './relationship-identity.service.js';
@@ -66,7 +67,19 @@ export class RelationshipMergeService {
       [target, new Date(Math.min(...all.map((r) => r.connectedAt))).toISOString(), all.some((r) => r.qualified), stage, gone.company, gone.external_id],
     );
     RELATIONSHIP_ROW.hydrate([row]);
-    this.publish(parts, moved, row);
+    const changed = this.publish(parts, moved, row);
+    const before = locked.get(target)!.stage;
+    if (row.stage !== before) {
+      // The target took a source's later stage: to a webhook, the merge changed its stage.
+      await emitWebhookEvent(m, WebhookEvent.RELATIONSHIP_STAGE_CHANGED, {
+        relationshipId: row.id,
+        communityId: row.communityId,
+        from: before,
+        to: row.stage,
+        changedAt: row.updatedAt.toISOString(),
+      });
+    }
+    await GRAPH_WRITTEN.run(m, { keys: changed.keys, from: changed.at, to: changed.until ?? changed.at });
     const relationships = new RelationshipService(this.scope);
     relationships.forget([target, ...sources], [...new Set(all.map((r) => r.communityId))]);
     this.scope.loader(strengthOf).clear(target);
@@ -166,7 +179,7 @@ export class RelationshipMergeService {
    * After commit, one `merge` data change with what the merge added to and took from each built-in
    * metric (negative values), so live metrics, goals and ROI follow.
    */
-  private publish(parts: { before: Part[]; after: Part }, moved: Contribution[], row: Relationship): void {
+  private publish(parts: { before: Part[]; after: Part }, moved: Contribution[], row: Relationship): DataChangedEvent {
     const points = difference(parts.before.flatMap(contributionsOf), contributionsOf(parts.after));
     for (const c of moved) points.push({ ...c, value: -c.value }, { ...c, communityId: row.communityId });
     const keys = new Set(points.map((p) => p.key));
@@ -183,5 +196,6 @@ export class RelationshipMergeService {
       points: points.map((p) => ({ metricKey: p.key, communityId: p.communityId, at: new Date(p.at).toISOString(), value: p.value })),
     };
     this.scope.publishAfterCommit(DATA_CHANGED, event);
+    return event;
   }
 }

@@ -1,7 +1,8 @@
 import type { TenantScope } from '../../platform/context.js';
 import { check, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
-import { DATA_CHANGED, type DataChangedEvent } from '../communities/community.events.js';
+import type { TenantDb } from '../../db/tenant.js';
+import { DATA_CHANGED, GRAPH_WRITTEN, type DataChangedEvent } from '../communities/community.events.js';
 import { pageOf } from '../../platform/pagination.js';
 import { communityRelationshipCounts } from '../communities/community.loaders.js';
 import { CommunityService } from '../communities/community.service.js';
@@ -128,7 +129,7 @@ export class RelationshipService {
       p.values,
     );
     check(row !== undefined, 'externalId', `externalId '${externalId}' is already the id of another relationship of this organization`);
-    return this.written(row, 'connectedAt');
+    return this.graphWritten(db, this.written(row, 'connectedAt'));
   }
 
   /**
@@ -178,7 +179,13 @@ export class RelationshipService {
         changedAt: new Date(change.at).toISOString(),
       });
     }
-    return this.written(row, 'updatedAt');
+    return this.graphWritten(db, this.written(row, 'updatedAt'));
+  }
+
+  /** Lets goals on built-in metrics see the write (goal.reached): it counts from connectedAt to now. */
+  private async graphWritten(db: TenantDb, row: Relationship): Promise<Relationship> {
+    await GRAPH_WRITTEN.run(db, { from: row.connectedAt.toISOString(), to: new Date().toISOString() });
+    return row;
   }
 
   /** Rows read for a page answer later by-id loads (`conversation.relationship`) without a statement. */

@@ -1,4 +1,6 @@
 import { epochMs, Projection, type ColumnMap } from '../../platform/sql/projection.js';
+import type { JsonConnectionEdge, JsonNodeSource } from '../../platform/sql/json-read.js';
+import { ApiKeyScope } from '../../platform/auth/scopes.js';
 
 /** How each Relationship field is read from a row of `relationships r`. */
 export const RELATIONSHIP_FIELDS: ColumnMap = {
@@ -36,3 +38,12 @@ export const STAGE_CHANGE_ROW = new Projection(
 
 /** An identity (platform and handle) of a relationship, from a row `x`. */
 export const IDENTITY_ROW = new Projection({ platform: { sql: 'x.platform' }, handle: { sql: 'x.handle' } }, null);
+
+/** Relationships for the compiled nested read (platform/sql/json-read.ts). */
+export const RELATIONSHIP_SOURCE: JsonNodeSource = { table: 'relationships', alias: 'r', columns: RELATIONSHIP_FIELDS };
+
+/** `Query.relationships` and `Community.relationships` without a filter, as the compiled read serves them. */
+export const RELATIONSHIP_JSON_READS: readonly JsonConnectionEdge[] = [
+  { parent: 'Query', field: 'relationships', node: RELATIONSHIP_SOURCE, scope: ApiKeyScope.READ },
+  { parent: 'Community', field: 'relationships', node: RELATIONSHIP_SOURCE, parentColumn: 'community_id', scope: ApiKeyScope.READ },
+];

@@ -101,7 +101,8 @@ export class RoiReportResolver {
   @Subscription(() => RoiReport, {
     description:
       'The ROI report of a model (the default one without modelId) over a window: at once, then after each write that can change it, ' +
-      'recomputed at most every 250 ms and shared by every subscriber of the same model and window. Without `to`, up to now.',
+      'recomputed at most every 250 ms and shared by every subscriber of the same model and window. Without `to`, up to now. ' +
+      'An organization may follow at most 20 distinct windows spanning 20,000 buckets per server (BAD_USER_INPUT, extensions.limit LIVE_ROI_WINDOWS).',
     subscribe: ({ args, context }: SubscribeData<RoiUpdateArgs>) => new RoiUpdatesService(liveCaller(context)).subscribe(args),
   })
   roiUpdated(

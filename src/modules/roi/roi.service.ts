@@ -9,7 +9,7 @@ import { resolveMetrics } from '../metrics/metric-catalog.js';
 import { aggregateMetricWindows, type ResolvedMetric } from '../metrics/metric-engine.js';
 import { windowContext, type WindowContext } from '../metrics/series.js';
 import { RoiCalculator, type RoiDefinition } from './roi-calculator.js';
-import { aggregateRoiInputs, scopeValues, type RoiInputs } from './roi-inputs.js';
+import { aggregateRoiFamily, aggregateRoiInputs, scopeValues, type RoiFamilyInputs, type RoiInputs, type RoiWindowInputs } from './roi-inputs.js';
 import { applyParameterValues } from './roi-parameters.js';
 import { RoiModelService, tenantMetricKeys } from './roi-model.service.js';
 import { validateDefinition } from './roi-model.validation.js';
@@ -83,6 +83,46 @@ export class RoiService {
     );
   }
 
+  /**
+   * Reports of a saved model over windows that share `from`, interval and community and differ
+   * only in `to` (live subscribers' windows), from one aggregation: a bucket that lies wholly
+   * inside several of them is evaluated once and shared. In the order of `tos`.
+   */
+  async reportsUpTo(modelId: string | null | undefined, base: Omit<RoiWindow, 'to'>, tos: readonly Date[]): Promise<RoiReport[]> {
+    for (const to of tos) check(to.getTime() > base.from.getTime(), 'to', 'to must be after from');
+    if (!tos.length) return [];
+    const models = new RoiModelService(this.scope);
+    const model = modelId ? await models.find(modelId) : await models.findDefault();
+    if (!model) throw new NotFoundError('ROI model', modelId ?? 'default');
+    const db = await this.scope.db();
+    const calc = new RoiCalculator(model);
+    const communityId = base.communityId ?? null;
+    const last = new Date(Math.max(...tos.map((to) => to.getTime())));
+    const [metrics, context] = await Promise.all([
+      this.metricsOf(db, calc.metricKeys),
+      windowContext(db, { from: base.from, to: last, interval: base.interval ?? null, communityId, communityValid: communityId !== null && isUuid(communityId) }),
+    ]);
+    checkWindow({ ...base, to: last }, context);
+    const family = await aggregateRoiFamily(db, {
+      metrics,
+      from: base.from,
+      tos,
+      interval: base.interval ?? null,
+      timezone: context.timezone,
+      communityId: communityId?.toLowerCase() ?? null,
+    });
+    const series = sharedSeries(calc, family, last);
+    return family.windows.map((w) => ({
+      model,
+      version: model.version,
+      from: base.from,
+      to: w.to,
+      interval: base.interval ?? null,
+      communityId,
+      ...figuresOf(calc, w, series(w)),
+    }));
+  }
+
   private async compute(definition: RoiDefinition, window: RoiWindow, model: RoiModel | null, version: number | null): Promise<RoiReport> {
     check(window.to.getTime() > window.from.getTime(), 'to', 'to must be after from');
     const db = await this.scope.db();
@@ -114,7 +154,7 @@ export class RoiService {
       timezone: context.timezone,
       communityId: communityId?.toLowerCase() ?? null,
     });
-    return figuresOf(calc, inputs);
+    return figuresOf(calc, inputs, inputs.buckets.map((b) => seriesEntry(calc, b.start, b.values)));
   }
 
   /** The metrics a model uses, resolved; BAD_USER_INPUT when one of them is no longer a metric. */
@@ -157,14 +197,46 @@ function checkWindow(window: RoiWindow, context: WindowContext): void {
   }
 }
 
+/** One bucket of a report's series. */
+type SeriesEntry = ReturnType<typeof seriesEntry>;
+
+function seriesEntry(calc: RoiCalculator, start: Date, values: Map<string, number | null>) {
+  return { start, ...calc.figures(calc.variables(values)) };
+}
+
+/**
+ * The series of each window of a family. A bucket that ends by a window's `to` holds the same
+ * points in every window that covers it, so it is evaluated once and the entry shared; only a
+ * window's last bucket, when its `to` cuts it short, is evaluated for that window alone.
+ */
+function sharedSeries(calc: RoiCalculator, family: RoiFamilyInputs, last: Date): (w: RoiWindowInputs) => SeriesEntry[] {
+  const { starts } = family;
+  const ends = starts.map((_, k) => (k + 1 < starts.length ? starts[k + 1].getTime() : last.getTime()));
+  const whole = new Map<number, SeriesEntry>();
+  return (w) => {
+    const to = w.to.getTime();
+    const series: SeriesEntry[] = [];
+    for (let k = 0; k < starts.length && starts[k].getTime() < to; k++) {
+      if (ends[k] > to) {
+        series.push(seriesEntry(calc, starts[k], w.bucket(starts[k])));
+        continue;
+      }
+      let entry = whole.get(k);
+      if (!entry) whole.set(k, (entry = seriesEntry(calc, starts[k], w.bucket(starts[k]))));
+      series.push(entry);
+    }
+    return series;
+  };
+}
+
 /** A report's figures: totals, variables, series, communities and contributions, from the aggregated inputs. */
-function figuresOf(calc: RoiCalculator, inputs: RoiInputs) {
+function figuresOf(calc: RoiCalculator, inputs: Pick<RoiInputs, 'total' | 'communities'>, series: SeriesEntry[]) {
   const totalVars = calc.variables(inputs.total);
   const totals = calc.figures(totalVars);
   return {
     ...totals,
     variables: [...totalVars].map(([name, value]) => ({ name, value, parameter: calc.parameters.has(name) })),
-    series: inputs.buckets.map((b) => ({ start: b.start, ...calc.figures(calc.variables(b.values)) })),
+    series,
     byCommunity: inputs.communities.map((c) => ({ communityId: c.communityId, ...calc.figures(calc.variables(c.values)) })),
     contributions: calc.contributions(totalVars, totals),
   };

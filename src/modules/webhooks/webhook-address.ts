@@ -15,16 +15,28 @@ export type Resolver = (host: string) => Promise<ResolvedAddress[]>;
 export const systemResolver: Resolver = async (host) =>
   (await dnsLookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 
+/** ::/8, with its prefix length below. */
+const RESERVED_V6 = ipaddr.IPv6.parse('::');
+
 /**
  * Whether a webhook may connect to `ip`: only plain public unicast. Loopback, private, link-local
  * (cloud metadata 169.254.169.254 among them), unique-local (fd00:ec2::254), carrier-grade NAT,
- * multicast, reserved, and the IPv6 forms that tunnel to IPv4 (NAT64, 6to4, Teredo) are refused;
+ * multicast, reserved (::/8 with IPv4-compatible ::127.0.0.1), and the IPv6 forms that tunnel to
+ * IPv4 (NAT64, 6to4, Teredo) are refused;
  * an IPv4-mapped IPv6 address is judged as the IPv4 address it is.
  */
 export function isPublicAddress(ip: string): boolean {
   if (!ipaddr.isValid(ip)) return false;
-  let addr = ipaddr.parse(ip);
+  // The WHATWG form first (as URLs and sockets read it): ipaddr.js takes `::8.8.8.8` for the
+  // IPv4-mapped ::ffff:808:808, where it is the IPv4-compatible ::808:808.
+  // Anything the URL parser refuses (a zone id: fe80::1%eth0) is not public.
+  const canonical = !ip.includes(':') ? ip : URL.canParse(`http://[${ip}]/`) ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : null;
+  if (canonical === null) return false;
+  let addr = ipaddr.parse(canonical);
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  // ::/8 is reserved (unspecified, loopback, the deprecated IPv4-compatible ::a.b.c.d), which
+  // ipaddr.js calls unicast for ::7f00:1.
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).match(RESERVED_V6, 8)) return false;
   return addr.range() === 'unicast';
 }
 

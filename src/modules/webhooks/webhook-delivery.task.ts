@@ -3,7 +3,7 @@ import { writeAuditEvent } from '../../platform/audit.js';
 import type { AppServices } from '../../platform/context.js';
 import type { JobHandler, JobRun } from '../../platform/jobs/job-queue.js';
 import { attemptJobKey, WEBHOOK_DELIVERY_TASK, type WebhookAttemptPayload } from './webhook.events.js';
-import { DELIVERY_TIMEOUT_MS, sendDelivery, type AttemptResult } from './webhook-sender.js';
+import { sendDelivery, type AttemptResult } from './webhook-sender.js';
 
 /**
  * The retry schedule, in units of `config.webhookRetryUnitMs` (1 s): after a failed attempt the
@@ -14,6 +14,11 @@ export const RETRY_DELAYS = [5, 300, 1800, 7200, 18_000, 36_000, 36_000] as cons
 export const ATTEMPTS_PER_ROUND = RETRY_DELAYS.length + 1;
 /** A webhook whose every delivery failed for this long is disabled. */
 export const DISABLE_AFTER = '24 hours';
+/**
+ * Attempts one node makes at once, on workers of their own (job-queue.ts lanes): a slow endpoint
+ * holds up other deliveries at most this much, and imports not at all.
+ */
+export const WEBHOOK_CONCURRENCY = 8;
 /** The id the audit log gives Rapport itself. */
 export const SYSTEM_ACTOR_ID = '00000000-0000-0000-0000-000000000000';
 
@@ -58,17 +63,18 @@ interface ClaimRow {
  */
 async function attempt(app: AppServices, p: WebhookAttemptPayload, run: JobRun): Promise<void> {
   const unit = app.config.webhookRetryUnitMs;
-  const claimed = await inTenantTransaction(app.ds, p.organizationId, (db) => claim(db, p, unit));
+  const timeoutMs = app.config.webhookTimeoutMs;
+  const claimed = await inTenantTransaction(app.ds, p.organizationId, (db) => claim(db, p, unit, timeoutMs));
   if (!claimed) return;
   const result = await sendDelivery(
     { url: claimed.url, deliveryId: p.deliveryId, body: claimed.body, secrets: claimed.secrets },
-    { allowPrivate: app.config.webhookAllowPrivateNetworks },
+    { allowPrivate: app.config.webhookAllowPrivateNetworks, timeoutMs },
   );
   await inTenantTransaction(app.ds, p.organizationId, (db) => record(db, p, claimed, result, unit, run));
   app.logger.debug('webhook attempt', { deliveryId: p.deliveryId, attempt: p.attempt, ok: result.ok, statusCode: result.statusCode });
 }
 
-async function claim(db: TenantDb, p: WebhookAttemptPayload, unit: number): Promise<Claimed | null> {
+async function claim(db: TenantDb, p: WebhookAttemptPayload, unit: number, timeoutMs: number): Promise<Claimed | null> {
   const [row] = await db.query<ClaimRow>(
     `SELECT d.status, d.attempts, d.round_start AS "roundStart", d.webhook_id AS "webhookId", w.url, w.enabled, w.secret,
             CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END AS previous,
@@ -102,7 +108,7 @@ async function claim(db: TenantDb, p: WebhookAttemptPayload, unit: number): Prom
   ]);
   // Should this node die mid-request, the next attempt (or the FAILED verdict) still comes.
   const later = inRound + 1 < ATTEMPTS_PER_ROUND ? RETRY_DELAYS[inRound] * unit : 0;
-  await scheduleAttempt(db, p.deliveryId, p.attempt + 1, new Date(Date.now() + DELIVERY_TIMEOUT_MS + 5000 + later));
+  await scheduleAttempt(db, p.deliveryId, p.attempt + 1, new Date(Date.now() + timeoutMs + 5000 + later));
   const body = JSON.stringify({ type: row.type, timestamp: row.at.toISOString(), data: row.data });
   return { webhookId: row.webhookId, url: row.url, secrets: row.previous ? [row.secret, row.previous] : [row.secret], body, inRound };
 }

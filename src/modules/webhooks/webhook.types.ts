@@ -16,8 +16,8 @@ registerEnumType(WebhookEvent, {
   description: 'What a webhook can be told about; the `type` in the delivered body is given with each.',
   valuesConfig: {
     METRICS_RECORDED: { description: 'metrics.recorded: one per recordMetrics call or metrics import, with data.points.' },
-    GOAL_REACHED: { description: 'goal.reached: a metric goal’s current value reached its target.' },
-    RELATIONSHIP_STAGE_CHANGED: { description: 'relationship.stage_changed: updateRelationship moved a relationship to another stage.' },
+    GOAL_REACHED: { description: 'goal.reached: a goal’s current value reached its target (its own metric’s points or, for a built-in metric, relationships, stages and conversations written); once per goal.' },
+    RELATIONSHIP_STAGE_CHANGED: { description: 'relationship.stage_changed: a relationship moved to another stage (updateRelationship, an import, or a merge that gave it a later stage).' },
     IMPORT_FINISHED: { description: 'import.finished: an import job SUCCEEDED or FAILED.' },
     ROI_MODEL_UPDATED: { description: 'roi_model.updated: updateRoiModel saved a new version of a model.' },
   },

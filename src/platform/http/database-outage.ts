@@ -12,13 +12,14 @@ const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|
 
 /** True when `error` (or what it wraps) says the database could not be reached, not that a statement failed. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  type Wrapped = { code?: unknown; message?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+  type Wrapped = { code?: unknown; message?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown; thrownValue?: unknown };
   for (let e = error as Wrapped | undefined, i = 0; e && i < 6; i++) {
     const code = typeof e.code === 'string' ? e.code : '';
     if (SOCKET_CODES.has(code) || code.startsWith('08') || code.startsWith('57P')) return true;
     if (typeof e.message === 'string' && MESSAGES.test(e.message)) return true;
     if (Array.isArray(e.errors) && e.errors.some(isDatabaseUnavailable)) return true; // AggregateError of a failed connect
-    e = (e.originalError ?? e.driverError ?? e.cause) as Wrapped | undefined;
+    // thrownValue: graphql-js wraps a non-Error (pg's bare connect failure, seen from logIn) in NonErrorThrown.
+    e = (e.originalError ?? e.driverError ?? e.cause ?? e.thrownValue) as Wrapped | undefined;
   }
   return false;
 }

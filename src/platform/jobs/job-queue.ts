@@ -53,11 +53,13 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
  */
 export class JobQueue {
   private readonly handlers = new Map<string, JobHandler<unknown>>();
+  /** Task types that run on workers of their own, with their own concurrency. */
+  private readonly lanes = new Map<string, number>();
   private readonly nodeId = `node-${randomBytes(6).toString('hex')}`;
   private readonly workerIds = new Set<string>();
   private readonly options: Required<JobQueueOptions>;
   private pool?: Pool;
-  private runner?: Runner;
+  private runners: Runner[] = [];
   private utils?: WorkerUtils;
   private timer?: NodeJS.Timeout;
   private beating?: Promise<void>;
@@ -70,15 +72,25 @@ export class JobQueue {
     this.options = { concurrency: 2, heartbeatMs: 1000, staleAfterMs: 10_000, pollIntervalMs: 2000, ...options };
   }
 
-  /** Registers the handler of a task type; before `start`. */
-  register<P>(task: string, handler: JobHandler<P>): void {
-    if (this.runner) throw new Error('register task types before the queue starts');
+  /**
+   * Registers the handler of a task type; before `start`. With `lane`, the task runs on workers of
+   * its own (that many at once on each node), so its jobs never wait behind the shared workers'
+   * jobs nor hold them up (webhook attempts that wait 10 s on a slow endpoint, beside imports).
+   */
+  register<P>(task: string, handler: JobHandler<P>, lane?: { concurrency: number }): void {
+    if (this.runners.length) throw new Error('register task types before the queue starts');
     this.handlers.set(task, handler as JobHandler<unknown>);
+    if (lane) this.lanes.set(task, lane.concurrency);
   }
 
   /** Starts this node's workers, its heartbeat and the sweep of dead nodes. */
   async start(): Promise<void> {
-    this.pool = new Pool({ connectionString: this.databaseUrl, max: this.options.concurrency + 3, application_name: 'rapport-jobs' });
+    const lanes = [
+      { tasks: [...this.handlers.keys()].filter((t) => !this.lanes.has(t)), concurrency: this.options.concurrency },
+      ...[...this.lanes].map(([task, concurrency]) => ({ tasks: [task], concurrency })),
+    ].filter((l) => l.tasks.length);
+    const workers = lanes.reduce((n, l) => n + l.concurrency, 0);
+    this.pool = new Pool({ connectionString: this.databaseUrl, max: workers + 3, application_name: 'rapport-jobs' });
     this.pool.on('error', (error) => this.logger.warn('job queue connection error', { error }));
     this.pool.on('connect', (client) => client.on('error', (error) => this.logger.warn('job queue connection error', { error })));
     const events: WorkerEvents = new EventEmitter();
@@ -89,14 +101,19 @@ export class JobQueue {
     const shared = { pgPool: this.pool, logger: workerLogger(this.logger), noPreparedStatements: true };
     this.utils = await makeWorkerUtils(shared);
     await this.utils.migrate();
-    this.runner = await run({
-      ...shared,
-      events,
-      concurrency: this.options.concurrency,
-      pollInterval: this.options.pollIntervalMs,
-      noHandleSignals: true,
-      taskList: this.taskList(),
-    });
+    // Each lane's workers fetch only the jobs of its own task types.
+    for (const lane of lanes) {
+      this.runners.push(
+        await run({
+          ...shared,
+          events,
+          concurrency: lane.concurrency,
+          pollInterval: this.options.pollIntervalMs,
+          noHandleSignals: true,
+          taskList: this.taskList(lane.tasks),
+        }),
+      );
+    }
     await this.heartbeat();
     this.timer = setInterval(() => void (this.beating ??= this.heartbeat().finally(() => (this.beating = undefined))), this.options.heartbeatMs);
     this.timer.unref();
@@ -106,7 +123,7 @@ export class JobQueue {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.beating;
-    await this.runner?.stop().catch((error: unknown) => this.logger.warn('job queue stop failed', { error }));
+    await Promise.all(this.runners.map((r) => r.stop().catch((error: unknown) => this.logger.warn('job queue stop failed', { error }))));
     await this.pool?.query('DELETE FROM job_nodes WHERE node_id = $1', [this.nodeId]).catch(() => undefined);
     await this.utils?.release();
     await this.pool?.end();
@@ -125,9 +142,10 @@ export class JobQueue {
     ]);
   }
 
-  private taskList(): TaskList {
+  private taskList(tasks: string[]): TaskList {
     const list: TaskList = {};
-    for (const [name, handler] of this.handlers) {
+    for (const name of tasks) {
+      const handler = this.handlers.get(name)!;
       list[name] = async (payload: unknown, helpers: JobHelpers) => {
         const job = helpers.job;
         await handler(payload, { jobId: String(job.id), attempt: job.attempts, maxAttempts: job.max_attempts, signal: helpers.abortSignal });

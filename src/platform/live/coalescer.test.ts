@@ -134,4 +134,20 @@ describe('Coalescer', () => {
     await expect(again.current).rejects.toThrow('boom');
     expect(c.size()).toBe(0);
   });
+
+  it('computes again for a joiner whose part the last value lacks, and gives it the value that has it', async () => {
+    const c = new Coalescer<Set<string>>();
+    const parts = new Set(['a']);
+    const source = { compute: jest.fn(async () => new Set(parts)) };
+    const first = c.join('k', source, () => {}, (v) => v.has('a'));
+    expect(await first.current).toEqual(new Set(['a']));
+    parts.add('b');
+    const second = c.join('k', source, () => {}, (v) => v.has('b'));
+    expect(await second.current).toEqual(new Set(['a', 'b']));
+    expect(source.compute).toHaveBeenCalledTimes(2);
+    // A joiner that leaves before any value has its part stops waiting.
+    const gone = c.join('k', source, () => {}, () => false);
+    gone.leave();
+    await expect(gone.current).resolves.toBeDefined();
+  });
 });

@@ -56,8 +56,12 @@ export class Coalescer<V> {
     this.intervalMs = options.intervalMs ?? 250;
   }
 
-  /** Joins `key`: `current` resolves with its value, then `listener` hears every recomputation until `leave`. */
-  join(key: string, source: CoalescedSource<V>, listener: (result: Coalesced<V>) => void): Membership<V> {
+  /**
+   * Joins `key`: `current` resolves with its value, then `listener` hears every recomputation until
+   * `leave`. A value that `accepts` refuses (one computed before the joiner's part of the key
+   * existed) is not given as `current`: the key is computed again for it.
+   */
+  join(key: string, source: CoalescedSource<V>, listener: (result: Coalesced<V>) => void, accepts: (value: V) => boolean = () => true): Membership<V> {
     let entry = this.entries.get(key);
     if (!entry) {
       entry = { source, members: new Set(), joining: 0, dirty: false, lastStart: -Infinity };
@@ -70,7 +74,7 @@ export class Coalescer<V> {
     let left = false;
     const current = (async () => {
       try {
-        const value = joined.running ? await joined.running : joined.latest ? joined.latest.value : await this.run(joined);
+        const value = await this.valueFor(joined, (v) => left || accepts(v));
         if (!left) joined.members.add(listener);
         return value;
       } finally {
@@ -87,6 +91,21 @@ export class Coalescer<V> {
         this.release(key, joined);
       },
     };
+  }
+
+  /** The running computation's value, else the last one, else a fresh one; computed again while `accepts` refuses it. */
+  private async valueFor(entry: Entry<V>, accepts: (value: V) => boolean): Promise<V> {
+    for (let tries = 0; ; tries++) {
+      if (tries === 10) throw new Error('no computation of the key included the joiner');
+      if (entry.running) {
+        const value = await entry.running;
+        if (accepts(value)) return value;
+        continue; // another joiner may have started the next computation meanwhile
+      }
+      if (entry.latest && accepts(entry.latest.value)) return entry.latest.value;
+      const value = await this.run(entry);
+      if (accepts(value)) return value;
+    }
   }
 
   /** Schedules a recomputation of `key` if anyone is listening to it. */

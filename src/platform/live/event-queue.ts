@@ -8,6 +8,15 @@ export interface EventQueueOptions {
   onEnd?: () => void;
 }
 
+/** Where a piped queue's items go, as they come (see EventQueue.pipeTo). */
+export interface QueueSink<T> {
+  push(item: T): void;
+  /** The queue ended (its producer finished, or someone ended it). */
+  end(): void;
+  /** The producer failed; `end` follows. */
+  fail(error: unknown): void;
+}
+
 /**
  * A push-to-pull bridge: event listeners `push`, a subscription reads it as an AsyncIterator.
  * Bounded: a reader that falls too far behind overflows it instead of growing memory.
@@ -19,12 +28,14 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   private error: unknown;
   private failed = false;
   private ended = false;
+  private sink?: QueueSink<T>;
 
   constructor(private readonly options: EventQueueOptions) {}
 
   /** Queues an item for the reader; ignored once the queue has ended. */
   push(item: T): void {
     if (this.ended) return;
+    if (this.sink) return this.sink.push(item);
     const waiter = this.waiting.shift();
     if (waiter) return waiter.resolve({ value: item, done: false });
     if (this.items.length >= this.options.maxQueued) {
@@ -40,6 +51,10 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     if (this.ended || this.failed) return;
     this.failed = true;
     this.error = error;
+    if (this.sink) {
+      this.sink.fail(error);
+      return this.end();
+    }
     if (!this.items.length) this.flushWaiters();
   }
 
@@ -50,6 +65,26 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     this.items.length = 0;
     for (const w of this.waiting.splice(0)) w.resolve({ value: undefined, done: true });
     this.options.onEnd?.();
+    this.sink?.end();
+  }
+
+  /**
+   * Switches the queue from reads to pushes, for a consumer that handles items synchronously (the
+   * live fan-out): what is queued goes to `sink` now, every later item as it is pushed, then its
+   * failure or end. No item waits in the queue any more, so `maxQueued` no longer applies: the sink
+   * bounds what it keeps. Not for a queue that is also read.
+   */
+  pipeTo(sink: QueueSink<T>): void {
+    if (this.ended) return sink.end();
+    this.sink = sink;
+    for (const item of this.items.splice(0)) {
+      if (this.ended) return;
+      sink.push(item);
+    }
+    if (this.failed && !this.ended) {
+      sink.fail(this.error);
+      this.end();
+    }
   }
 
   /** Items waiting to be read. */

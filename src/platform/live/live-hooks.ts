@@ -16,6 +16,7 @@ import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { ServerMetrics } from '../observability.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { liveScope, renewScope, type LiveRequestContext } from './live-context.js';
+import { FanOutMember } from './fan-out.js';
 import { LiveCloseCode, LiveConnection, type LiveLimits } from './live-connection.js';
 import { TrackedSubscription } from './tracked-subscription.js';
 
@@ -156,9 +157,10 @@ export class LiveHooks {
    * The operation ran: a subscription that started is counted until it ends, however it ends; a
    * query or mutation commits (or rolls back on errors) before its answer goes out, as over HTTP.
    */
-  async started(ctx: Ctx, args: ExecutionArgs, result: unknown): Promise<AsyncIterable<ExecutionResult> | ExecutionResult | undefined> {
+  async started(ctx: Ctx, id: string, args: ExecutionArgs, result: unknown): Promise<AsyncIterable<ExecutionResult> | ExecutionResult | undefined> {
     const { app, metrics } = this.deps;
     const context = args.contextValue as RequestContext;
+    if (result instanceof FanOutMember) result.identify(id);
     if (isAsyncIterable(result)) {
       metrics.subscriptions.inc();
       let untrack = () => {};
@@ -185,10 +187,20 @@ export class LiveHooks {
   async next(ctx: Ctx, args: ExecutionArgs, result: ExecutionResult): Promise<ExecutionResult | undefined> {
     const connection = ctx.extra.connection;
     if (connection?.overloaded()) connection.close(LiveCloseCode.SlowConsumer, 'Slow consumer: send buffer full');
-    const context = args.contextValue as RequestContext;
-    await renewScope(context).catch((error: unknown) => this.deps.app.logger.warn('live transaction end failed', { error }));
-    if (!result.errors?.length) return undefined;
-    const errors = result.errors.map((e) => this.format({ ...e.toJSON(), extensions: { ...e.extensions, requestId: context.requestId } }, e));
+    await this.executed(args);
+    return result.errors?.length ? this.publicResult(args, result) : undefined;
+  }
+
+  /** An event's execution is over: end the transaction it may have opened (field resolvers using loaders). */
+  executed(args: ExecutionArgs): Promise<void> {
+    return renewScope(args.contextValue as RequestContext).catch((error: unknown) => this.deps.app.logger.warn('live transaction end failed', { error }));
+  }
+
+  /** An event's result with its errors as this subscriber may see them: formatted and masked, with its request id. */
+  publicResult(args: ExecutionArgs, result: ExecutionResult): ExecutionResult {
+    if (!result.errors?.length) return result;
+    const { requestId } = args.contextValue as RequestContext;
+    const errors = result.errors.map((e) => this.format({ ...e.toJSON(), extensions: { ...e.extensions, requestId } }, e));
     return { ...result, errors } as unknown as ExecutionResult;
   }
 }

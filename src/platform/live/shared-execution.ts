@@ -15,7 +15,12 @@ const byEvent = new WeakMap<object, Map<string, Result>>();
 export async function subscribeShared(args: ExecutionArgs, shareKey: string | null): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in Object(stream))) return stream as ExecutionResult;
-  const source = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  return sharedResults(stream as AsyncIterable<unknown>, args, shareKey);
+}
+
+/** The results of a subscription's source stream, each event executed once per share key (see subscribeShared). */
+export function sharedResults(stream: AsyncIterable<unknown>, args: ExecutionArgs, shareKey: string | null): AsyncIterableIterator<ExecutionResult> {
+  const source = stream[Symbol.asyncIterator]();
   const run = (payload: unknown): Result => {
     if (shareKey === null || typeof payload !== 'object' || payload === null) return execute({ ...args, rootValue: payload });
     let results = byEvent.get(payload);

@@ -10,9 +10,8 @@ import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { ServerMetrics } from '../observability.js';
 import { ConnectionRegistry, type RegistryOptions } from './connection-registry.js';
 import { LiveHooks, publicErrors, type ConnectionParams, type Extra } from './live-hooks.js';
-import type { LiveRequestContext } from './live-context.js';
 import { DEFAULT_LIVE_LIMITS, LiveCloseCode, type LiveLimits } from './live-connection.js';
-import { subscribeShared } from './shared-execution.js';
+import { FanOut } from './fan-out.js';
 
 export { LiveCloseCode } from './live-connection.js';
 
@@ -46,7 +45,8 @@ export interface LiveServer {
  * valid credential, 4403 without READ), applies the same query limits as HTTP (Apollo's rules do
  * not run here), ends connections whose credential is revoked or expires (4403) or that read too
  * slowly (4413), keeps the open-subscriptions gauge exact, shares one execution per event among
- * identical subscriptions, and commits or rolls back queries and mutations sent over the socket as
+ * identical subscriptions and writes its serialised result to all of them in one loop (fan-out.ts),
+ * and commits or rolls back queries and mutations sent over the socket as
  * HTTP does. The hooks themselves are in live-hooks.ts.
  */
 export function attachWebSocketServer(options: LiveServerOptions): LiveServer {
@@ -70,14 +70,17 @@ export function attachWebSocketServer(options: LiveServerOptions): LiveServer {
     rateLimiter: options.rateLimiter ?? null,
     closedByServer: (code) => closedByServer.inc({ reason: LiveCloseCode[code] }),
   });
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: app.config.bodyLimitBytes });
+  const fanOut = new FanOut({ publicResult: (args, result) => hooks.publicResult(args, result), executed: (args) => void hooks.executed(args) });
+  // No permessage-deflate: a fan-out writes the same payload to thousands of sockets, and
+  // compressing it per socket would cost more than the whole delivery (ws's default, made explicit).
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: app.config.bodyLimitBytes, perMessageDeflate: false });
   const disposable = useServer<ConnectionParams, Extra>(
     {
       schema,
-      subscribe: (args) => subscribeShared(args, (args.contextValue as LiveRequestContext).shareKey ?? null),
+      subscribe: (args) => fanOut.subscribe(args),
       onConnect: (ctx) => hooks.connect(ctx),
       onSubscribe: (ctx, _id, payload) => hooks.prepare(ctx, payload),
-      onOperation: (ctx, _id, _payload, args, result) => hooks.started(ctx, args, result),
+      onOperation: (ctx, id, _payload, args, result) => hooks.started(ctx, id, args, result),
       onNext: (ctx, _id, _payload, args, result) => hooks.next(ctx, args, result),
       onError: (_ctx, _id, _payload, errors) => publicErrors(errors, randomUUID()),
     },

@@ -7,7 +7,24 @@ import { wsUrl } from './live';
  * stop reading, or vanish without a close handshake.
  */
 export class RawConnection {
-  private constructor(readonly ws: WebSocket) {}
+  /** Every message received after the ack, as the bytes came (text). */
+  readonly messages: string[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => this.messages.push(String(data)));
+  }
+
+  /** The raw `next` messages received for subscription `id`. */
+  nexts(id: string): string[] {
+    return this.messages.filter((m) => {
+      const parsed = JSON.parse(m) as { id?: string; type: string };
+      return parsed.type === 'next' && parsed.id === id;
+    });
+  }
+
+  complete(id: string): void {
+    this.ws.send(JSON.stringify({ id, type: 'complete' }));
+  }
 
   /** Opens, sends connection_init and waits for the ack. */
   static async open(base: string, authorization: string): Promise<RawConnection> {

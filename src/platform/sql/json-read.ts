@@ -1,0 +1,267 @@
+import {
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  getVariableValues,
+  isEnumType,
+  isListType,
+  isObjectType,
+  isScalarType,
+  Kind,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { ApiKeyScope } from '../auth/scopes.js';
+import { pageOf, type Page } from '../pagination.js';
+import { keysetPage } from './keyset.js';
+import type { ColumnMap } from './projection.js';
+import { SqlParams } from './sql-params.js';
+
+/** A node type the compiled read knows: its table, the alias its ColumnMap's SQL uses, and those columns. */
+export interface JsonNodeSource {
+  table: string;
+  alias: string;
+  columns: ColumnMap;
+}
+
+/**
+ * A connection field (Relay, `first`/`after` only, keyset order on created_at and id) that the
+ * compiled read may serve: `Query.communities`, or `Community.relationships` with `parentColumn`
+ * naming the child's column that holds the parent's id. `scope` is the one its resolver's
+ * `@Authorized` asks for (a test keeps the two equal).
+ */
+export interface JsonConnectionEdge {
+  parent: string;
+  field: string;
+  node: JsonNodeSource;
+  parentColumn?: string;
+  scope: ApiKeyScope;
+}
+
+/** A compiled read: one statement answering `data` as JSON, and the scopes its fields need. */
+export interface JsonReadPlan {
+  sql: string;
+  params: unknown[];
+  scopes: Set<ApiKeyScope>;
+}
+
+/** Thrown inside the compiler for any shape it does not know; the caller then runs the resolvers. */
+class Unsupported extends Error {}
+
+// json_build_object takes at most 100 arguments.
+const MAX_KEYS = 50;
+
+/** SQL text literal. */
+function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** The opaque cursor of a page row (pagination.ts encodeCursor of `<micros>:<id>`, base64url without padding). */
+function cursorSql(alias: string): string {
+  return `translate(encode(convert_to('v1:' || ${alias}."_micros" || ':' || ${alias}.id, 'UTF8'), 'base64'), E'+/=\\n', '-_')`;
+}
+
+/**
+ * A time read as epoch milliseconds (projection.ts epochMs), answered as DateTime does: the
+ * instant rounded to the microsecond, then truncated to the millisecond, as ISO 8601 in UTC, with
+ * the same float8 arithmetic as `Projection.hydrate` (Math.round is floor(x + 0.5)).
+ */
+function isoSql(epochMsSql: string): string {
+  const at = `((timestamptz 'epoch' + trunc(floor((${epochMsSql})::float8 * 1000 + 0.5) / 1000)::bigint * interval '1 millisecond') AT TIME ZONE 'UTC')`;
+  // The float epoch of 9999-12-31T23:59:59.9999995 rounds up into year 10000, which toISOString writes +010000.
+  return `(CASE WHEN ${at} >= timestamp '10000-01-01' THEN '+0' ELSE '' END || to_char(${at}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
+}
+
+/** The fields of a selection set; anything but plain fields without directives is not compiled. */
+function fieldsOf(set: SelectionSetNode | undefined): FieldNode[] {
+  if (!set) throw new Unsupported();
+  const seen = new Set<string>();
+  return set.selections.map((sel) => {
+    if (sel.kind !== Kind.FIELD || sel.directives?.length) throw new Unsupported();
+    const key = sel.alias?.value ?? sel.name.value;
+    // Repeated response keys merge their selections in graphql-js; left to the resolvers.
+    if (seen.has(key)) throw new Unsupported();
+    seen.add(key);
+    return sel;
+  });
+}
+
+function objectOf(sql: Array<[string, string]>): string {
+  if (sql.length > MAX_KEYS) throw new Unsupported();
+  return `json_build_object(${sql.map(([k, v]) => `${literal(k)}, ${v}`).join(', ')})`;
+}
+
+/**
+ * Compiles a query whose every field is a known connection (`first`/`after`), a plain column of
+ * a known node type (graphql's default resolver: no middleware, no auth check of its own) or
+ * `__typename` into one SELECT that builds the whole `data` object with json_build_object and
+ * json_agg. Anything else (fragments, directives, filters, field resolvers, invalid arguments)
+ * compiles to null, and the resolvers answer as before, errors and all.
+ */
+export class JsonReadCompiler {
+  private readonly edges = new Map<string, JsonConnectionEdge>();
+
+  constructor(edges: readonly JsonConnectionEdge[]) {
+    for (const e of edges) this.edges.set(`${e.parent}.${e.field}`, e);
+  }
+
+  compile(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): JsonReadPlan | null {
+    if (operation.operation !== 'query' || operation.directives?.length) return null;
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+    if (coerced.errors) return null;
+    const query = schema.getQueryType();
+    if (!query) return null;
+    const state = { params: new SqlParams(), scopes: new Set<ApiKeyScope>(), variables: coerced.coerced, schema };
+    try {
+      const sql = `SELECT ${this.object(query, operation.selectionSet, null, state)} AS data`;
+      return { sql, params: state.params.values, scopes: state.scopes };
+    } catch {
+      // Unsupported, or arguments graphql-js would refuse: the resolvers answer, with their errors.
+      return null;
+    }
+  }
+
+  /** A json_build_object of `type`'s selected fields; `row` is the alias of its row (null for Query). */
+  private object(type: GraphQLObjectType, set: SelectionSetNode | undefined, row: { alias: string; source: JsonNodeSource; path: string[] } | null, state: State): string {
+    const pairs: Array<[string, string]> = [];
+    for (const node of fieldsOf(set)) {
+      const key = node.alias?.value ?? node.name.value;
+      const name = node.name.value;
+      if (name === '__typename') {
+        pairs.push([key, literal(type.name)]);
+        continue;
+      }
+      const field = type.getFields()[name];
+      if (!field) throw new Unsupported();
+      const edge = this.edges.get(`${type.name}.${name}`);
+      if (edge) {
+        pairs.push([key, this.connection(edge, field, node, row, state)]);
+      } else if (row && !field.resolve && !node.arguments?.length && Object.hasOwn(row.source.columns, name)) {
+        pairs.push([key, column(row.source.columns[name], field)]);
+      } else {
+        throw new Unsupported();
+      }
+    }
+    return objectOf(pairs);
+  }
+
+  private connection(edge: JsonConnectionEdge, field: GraphQLField<unknown, unknown>, node: FieldNode, parent: { alias: string; path: string[] } | null, state: State): string {
+    const source = edge.node;
+    const a = source.alias;
+    if (parent?.path.includes(a) || (parent && !edge.parentColumn)) throw new Unsupported();
+    const args = getArgumentValues(field, node, state.variables) as { first?: number | null; after?: string | null };
+    if (Object.keys(args).some((k) => k !== 'first' && k !== 'after' && (args as Record<string, unknown>)[k] != null)) throw new Unsupported();
+    let page: Page;
+    try {
+      page = pageOf(args.first, args.after);
+    } catch {
+      throw new Unsupported(); // the resolver answers BAD_USER_INPUT as it always has
+    }
+    state.scopes.add(edge.scope);
+    const connType = getNamedType(field.type);
+    if (!isObjectType(connType)) throw new Unsupported();
+    const { params } = state;
+    const belongs = parent ? `${a}.${edge.parentColumn} = ${parent.alias}.id` : 'TRUE';
+    const k = keysetPage(a, page, params);
+    const inner =
+      `SELECT ${a}.*, ${k.micros}, row_number() OVER (ORDER BY ${a}.created_at, ${a}.id) AS "_n" ` +
+      `FROM ${source.table} ${a} WHERE ${belongs} AND ${k.after} ${k.orderLimit}`;
+    // Added only when used: PostgreSQL refuses a parameter it cannot type (`{ totalCount }` alone).
+    let firstSql: string | undefined;
+    const first = () => (firstSql ??= params.add(page.first, 'int'));
+    const visible = () => `FILTER (WHERE ${a}."_n" <= ${first()})`;
+    const cursors = () => `(array_agg(${cursorSql(a)} ORDER BY ${a}."_n") ${visible()})`;
+    const row = { alias: a, source, path: [...(parent?.path ?? []), a] };
+    const pairs: Array<[string, string]> = [];
+    for (const sel of fieldsOf(node.selectionSet)) {
+      const key = sel.alias?.value ?? sel.name.value;
+      const name = sel.name.value;
+      const sub = connType.getFields()[name];
+      if (name === '__typename') pairs.push([key, literal(connType.name)]);
+      else if (!sub || sub.resolve || sel.arguments?.length) throw new Unsupported();
+      else if (name === 'totalCount') {
+        const counted = parent ? `t.${edge.parentColumn} = ${parent.alias}.id` : 'TRUE';
+        pairs.push([key, `(SELECT count(*)::int FROM ${source.table} t WHERE ${counted})`]);
+      } else if (name === 'edges') {
+        const edgeType = getNamedType(sub.type) as GraphQLObjectType;
+        pairs.push([key, `coalesce(json_agg(${this.edge(edgeType, sel, row, state)} ORDER BY ${a}."_n") ${visible()}, '[]'::json)`]);
+      } else if (name === 'pageInfo') {
+        const infoType = getNamedType(sub.type) as GraphQLObjectType;
+        const info: Record<string, () => string> = {
+          hasNextPage: () => `count(*) > ${first()}`,
+          hasPreviousPage: () => (page.after ? 'true' : 'false'),
+          startCursor: () => `${cursors()}[1]`,
+          endCursor: () => `${cursors()}[least(count(*), ${first()})]`,
+          __typename: () => literal(infoType.name),
+        };
+        pairs.push([key, objectOf(fieldsOf(sel.selectionSet).map((f) => plain(f, info)))]);
+      } else throw new Unsupported();
+    }
+    // GROUP BY (): one row, even when no aggregate is selected ({ totalCount } alone) or the page is empty.
+    return `(SELECT ${objectOf(pairs)} FROM (${inner}) ${a} GROUP BY ())`;
+  }
+
+  private edge(type: GraphQLObjectType, node: FieldNode, row: { alias: string; source: JsonNodeSource; path: string[] }, state: State): string {
+    const pairs: Array<[string, string]> = [];
+    for (const sel of fieldsOf(node.selectionSet)) {
+      const key = sel.alias?.value ?? sel.name.value;
+      const name = sel.name.value;
+      if (name === '__typename') pairs.push([key, literal(type.name)]);
+      else if (name === 'cursor' && !sel.selectionSet) pairs.push([key, cursorSql(row.alias)]);
+      else if (name === 'node') pairs.push([key, this.object(getNamedType(type.getFields().node.type) as GraphQLObjectType, sel.selectionSet, row, state)]);
+      else throw new Unsupported();
+    }
+    return objectOf(pairs);
+  }
+}
+
+interface State {
+  params: SqlParams;
+  scopes: Set<ApiKeyScope>;
+  variables: Record<string, unknown>;
+  schema: GraphQLSchema;
+}
+
+/** A field answered from a fixed set of SQL expressions (pageInfo). */
+function plain(node: FieldNode, sql: Record<string, () => string>): [string, string] {
+  const name = node.name.value;
+  if (node.selectionSet || node.arguments?.length || !Object.hasOwn(sql, name)) throw new Unsupported();
+  return [node.alias?.value ?? name, sql[name]()];
+}
+
+/** A column as the field's GraphQL type serializes it. */
+function column(spec: ColumnMap[string], field: GraphQLField<unknown, unknown>): string {
+  const nullable = getNullableType(field.type);
+  if (isListType(nullable)) {
+    const item = getNamedType(nullable);
+    if (item.name !== 'String' || isListType(getNullableType(nullable.ofType))) throw new Unsupported();
+    return spec.sql;
+  }
+  // Stored as the enum's names; an enum whose internal values differ is left to graphql-js.
+  if (isEnumType(nullable)) {
+    if (nullable.getValues().some((v) => v.value !== v.name)) throw new Unsupported();
+    return spec.sql;
+  }
+  if (!isScalarType(nullable)) throw new Unsupported();
+  switch (nullable.name) {
+    case 'DateTime':
+      if (!spec.time) throw new Unsupported();
+      return isoSql(spec.sql);
+    case 'Float':
+      return `(${spec.sql})::float8`;
+    case 'ID':
+    case 'String':
+      if (spec.time) throw new Unsupported();
+      return `(${spec.sql})::text`;
+    case 'Boolean':
+    case 'Int':
+      if (spec.time) throw new Unsupported();
+      return spec.sql;
+    default:
+      throw new Unsupported();
+  }
+}

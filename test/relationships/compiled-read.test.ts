@@ -1,0 +1,92 @@
+import { statementsOf } from '../../bench/statement-counter';
+import { apiKey, signUp, type Tenant } from '../support/builders';
+import { GraphQLClient } from '../support/graphql-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(() => t.close());
+
+/** A tenant with `communities` x `relationships` x `conversations`, written in SQL, times with sub-millisecond parts. */
+async function tenantWith(communities: number, relationships: number, conversations: number): Promise<Tenant> {
+  const tenant = await signUp(t, `Compiled ${communities}`);
+  await t.ds.query(
+    `WITH c AS (
+       INSERT INTO communities (organization_id, name, platform, url, alignment_score, tags, archived_at, created_at)
+       SELECT $1, 'c' || i || ' "quoted" é', 'forum', CASE WHEN i % 2 = 0 THEN 'https://x.example/' || i END, CASE WHEN i % 2 = 1 THEN 0.1 * i END,
+              ARRAY['t' || i, 'ü'], CASE WHEN i = 1 THEN timestamptz '1969-12-31 23:59:59.9995+00' END,
+              now() - interval '1 day' + i * interval '1.0005 second' FROM generate_series(1, $2) i RETURNING id
+     ), r AS (
+       INSERT INTO relationships (organization_id, community_id, name, handle, qualified, stage)
+       SELECT $1, c.id, 'r' || j, CASE WHEN j % 2 = 0 THEN '@h' || j END, j % 2 = 0, (ARRAY['CONNECTED', 'LEAD', 'CUSTOMER'])[1 + j % 3] FROM c, generate_series(1, $3) j RETURNING id, stage
+     ), s AS (
+       INSERT INTO relationship_stage_changes (organization_id, relationship_id, to_stage) SELECT $1, id, stage FROM r
+     )
+     INSERT INTO conversations (organization_id, relationship_id, occurred_at, sentiment, channel)
+     SELECT $1, r.id, (ARRAY[timestamptz '0001-01-01 00:00:00.000501+00', timestamptz '9999-12-31 23:59:59.999999+00', now() - k * interval '1.0007 day'])[1 + k % 3],
+            CASE WHEN k % 2 = 0 THEN -0.33 END, 'dm' FROM r, generate_series(1, $4) k`,
+    [tenant.organizationId, communities, relationships, conversations],
+  );
+  return tenant;
+}
+
+const NODE_C = 'id name platform url qualified alignmentScore tags archivedAt createdAt updatedAt __typename';
+const NODE_R = 'id communityId name handle company stage qualified connectedAt externalId createdAt updatedAt';
+const NODE_V = 'id relationshipId occurredAt channel summary sentiment qualified createdAt';
+const PAGE_INFO = 'pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename }';
+
+/** A wide nested read; `force` adds a directive, which the compiled read leaves to the resolvers. */
+function wide(force: boolean, args = '(first: 3)'): string {
+  const d = force ? ' @include(if: true)' : '';
+  return `query ($n: Int) { __typename
+    communities${args}${d} { __typename totalCount ${PAGE_INFO} edges { cursor __typename node { ${NODE_C}
+      relationships(first: $n) { totalCount ${PAGE_INFO} edges { cursor node { ${NODE_R}
+        conversations(first: 2) { totalCount ${PAGE_INFO} edges { cursor node { ${NODE_V} } } }
+        none: conversations(first: 0) { totalCount ${PAGE_INFO} edges { cursor } }
+      } } }
+    } } }
+    relationships(first: 2) { edges { node { name } } }
+  }`;
+}
+
+describe('the compiled nested read', () => {
+  it('answers exactly as the resolvers do, in three statements whatever the number of rows', async () => {
+    const small = await tenantWith(2, 2, 2);
+    const large = await tenantWith(6, 4, 4);
+    for (const tenant of [small, large]) {
+      let compiled: any;
+      const sql = await statementsOf(t.ds, async () => (compiled = await tenant.client.data(wide(false), { n: 3 })));
+      const viaResolvers = await statementsOf(t.ds, async () => expect(await tenant.client.data(wide(true), { n: 3 })).toEqual(compiled));
+      // The membership is read once per node (MemberCache), on the tenant's first request.
+      expect(sql.filter((q) => !/FROM memberships m JOIN users u/.test(q))).toHaveLength(3);
+      expect(viaResolvers.length).toBeGreaterThan(3);
+      const after = compiled.communities.pageInfo.endCursor;
+      const next = await tenant.client.data(wide(false, `(first: 2, after: "${after}")`), { n: 1 });
+      expect(next).toEqual(await tenant.client.data(wide(true, `(first: 2, after: "${after}")`), { n: 1 }));
+      // Selections without edges (no aggregate) still answer one object per connection.
+      const counts = `{ communities(first: 1) { totalCount pageInfo { hasNextPage } } relationships { totalCount pageInfo { hasPreviousPage } } }`;
+      expect(await tenant.client.data(counts)).toEqual(await tenant.client.data(counts.replace('(first: 1)', '(first: 1) @include(if: true)')));
+      expect((await tenant.client.data(`{ communities { totalCount } }`)).communities.totalCount).toBeGreaterThan(1);
+    }
+    const largeData = await large.client.data(wide(false), { n: 3 });
+    expect(largeData.communities.totalCount).toBe(6);
+    // The times at the edges (before 1970, the end of 9999) were compared above with the resolvers' answer.
+    expect(largeData.communities.edges[0].node.archivedAt).not.toBeNull();
+  });
+
+  it('keeps the resolvers’ authorization and argument errors, and tenant isolation', async () => {
+    const owner = await tenantWith(1, 1, 1);
+    const other = await tenantWith(3, 1, 1);
+    const read = `{ communities { totalCount edges { node { id relationships { edges { node { id } } } } } } }`;
+    expect((await owner.client.data(read)).communities.totalCount).toBe(1);
+    expect((await other.client.data(read)).communities.totalCount).toBe(3);
+    const ingest = await apiKey(owner, ['INGEST']);
+    expect((await new GraphQLClient(`${t.url}/graphql`, ingest.secret).error(read)).extensions?.code).toBe('FORBIDDEN');
+    expect((await t.client().error(read)).extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await owner.client.error(`{ communities(first: 101) { totalCount } }`)).extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await owner.client.error(`{ communities { edges { node { relationships(after: "nope") { totalCount } } } } }`)).extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
