@@ -1,12 +1,10 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config.js';
 import { createServer, type RapportServer } from '../src/server.js';
-import { verifySessionToken } from '../src/platform/auth/session-tokens.js';
 import { statementsOf } from './statement-counter.js';
-import { benchDatabase, gql, load, quantile, report, round, timeRuns } from './support.js';
+import { benchDatabase, gql, handWrittenService, load, quantile, report, round, timeRuns } from './support.js';
 
 /**
  * A three-level nested read (communities -> relationships -> conversations) over HTTP: Rapport
@@ -118,22 +116,7 @@ function handWrittenAnswer(pool: Pool, organizationId: string, communities: numb
 }
 
 /** The hand-written service: node http + pg, verifies the session token (same HS256 checks), answers in one statement. */
-function handWrittenService(pool: Pool): Server {
-  return createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-        const claims = token ? await verifySessionToken(SECRET, token) : null;
-        if (!claims) return void res.writeHead(401).end();
-        const body = await handWrittenAnswer(pool, claims.organizationId, 20);
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-      })().catch(() => res.writeHead(500).end());
-    });
-  });
-}
+const handWrittenNested = (pool: Pool) => handWrittenService(SECRET, (organizationId) => handWrittenAnswer(pool, organizationId, 20));
 
 interface BenchTenant {
   token: string;
@@ -209,7 +192,7 @@ export async function run(args: string[]): Promise<void> {
     jobs: false,
   });
   const pool = new Pool({ connectionString: db.url, max: 10 });
-  const bare = handWrittenService(pool);
+  const bare = handWrittenNested(pool);
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
   const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
   try {

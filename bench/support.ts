@@ -1,10 +1,11 @@
-import { Agent, request } from 'node:http';
+import { Agent, createServer as createHttpServer, request, type Server } from 'node:http';
 import { Client } from 'pg';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/data-source.js';
 import { entities } from '../src/entities.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createLogger } from '../src/platform/logger.js';
+import { verifySessionToken } from '../src/platform/auth/session-tokens.js';
 import { createServer, type RapportServer } from '../src/server.js';
 import type { DataSource } from 'typeorm';
 
@@ -141,4 +142,25 @@ export async function load(
   const elapsed = (Date.now() - started) / 1000;
   agent.destroy();
   return { perSecond: latencies.length / elapsed, latencies: latencies.sort((a, b) => a - b) };
+}
+
+/**
+ * A hand-written baseline service: node http, verifies the session token as Rapport does (HS256,
+ * same checks), then answers with the JSON text `answer` gives for the token's organization.
+ */
+export function handWrittenService(secret: string, answer: (organizationId: string) => Promise<string>): Server {
+  return createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        const claims = token ? await verifySessionToken(secret, token) : null;
+        if (!claims) return void res.writeHead(401).end();
+        const body = await answer(claims.organizationId);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      })().catch(() => res.writeHead(500).end());
+    });
+  });
 }

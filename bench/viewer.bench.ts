@@ -1,10 +1,9 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { loadConfig } from '../src/config.js';
 import { createServer } from '../src/server.js';
-import { verifySessionToken } from '../src/platform/auth/session-tokens.js';
-import { benchDatabase, gql, load as loadWith, quantile, report, round } from './support.js';
+import { benchDatabase, gql, handWrittenService, load as loadWith, quantile, report, round } from './support.js';
 
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256';
 const QUERY = '{ viewer { organization { id name } } }';
@@ -19,23 +18,9 @@ function option(args: string[], name: string, fallback: number): number {
  * checks) and reads the same row in one statement.
  */
 function handWritten(pool: Pool): Server {
-  return createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-        const claims = token ? await verifySessionToken(SECRET, token) : null;
-        if (!claims) {
-          res.writeHead(401).end();
-          return;
-        }
-        const { rows } = await pool.query('SELECT id, name FROM organizations WHERE id = $1', [claims.organizationId]);
-        const body = JSON.stringify({ data: { viewer: { organization: rows[0] } } });
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-      })().catch(() => res.writeHead(500).end());
-    });
+  return handWrittenService(SECRET, async (organizationId) => {
+    const { rows } = await pool.query('SELECT id, name FROM organizations WHERE id = $1', [organizationId]);
+    return JSON.stringify({ data: { viewer: { organization: rows[0] } } });
   });
 }
 
