@@ -24,7 +24,8 @@ import { InsightsResolver } from './modules/insights/insights.resolver.js';
 import { registerWriteHooks } from './hooks.js';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver.js';
 import { NO_TOPIC_PUBSUB } from './platform/live/no-topic-pubsub.js';
-import type { JsonConnectionEdge } from './platform/sql/json-read.js';
+import type { JsonEdge } from './platform/sql/json-read.js';
+import { VIEWER_JSON_READS } from './modules/members/viewer.table.js';
 import { COMMUNITY_JSON_READS } from './modules/communities/community.table.js';
 import { RELATIONSHIP_JSON_READS } from './modules/relationships/relationship.table.js';
 import { CONVERSATION_JSON_READS } from './modules/conversations/conversation.table.js';
@@ -57,8 +58,8 @@ export const resolvers: NonEmptyArray<Function> = [
   WebhookResolver,
 ];
 
-/** The connections the compiled nested read serves in one statement (platform/json-read-plugin.ts); a feature adds its own here. */
-export const jsonReads: readonly JsonConnectionEdge[] = [...COMMUNITY_JSON_READS, ...RELATIONSHIP_JSON_READS, ...CONVERSATION_JSON_READS];
+/** The connections and objects the compiled read serves in one statement (platform/json-read-plugin.ts); a feature adds its own here. */
+export const jsonReads: readonly JsonEdge[] = [...COMMUNITY_JSON_READS, ...RELATIONSHIP_JSON_READS, ...CONVERSATION_JSON_READS, ...VIEWER_JSON_READS];
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -34,6 +34,7 @@ import { RevocationListener } from './platform/revocation/revocation-listener.js
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema, jsonReads } from './schema.js';
 import { jsonReadPlugin } from './platform/json-read-plugin.js';
+import { stringifyResult } from './platform/raw-json.js';
 import { graphiqlRoutes } from './web/graphiql.js';
 import { widgetRoutes } from './web/widgets.js';
 import { restRoute } from './platform/http/rest.js';
@@ -196,6 +197,8 @@ async function startApollo(
     stopOnTerminationSignals: false, // main.ts owns the signals and the order of shutdown
     includeStacktraceInErrorResponses: false,
     formatError: errorFormatter(logger),
+    // Apollo's own serialiser, except that the compiled read's JSON text is written in as it is.
+    stringifyResult,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No cache hints are used; the plugin would otherwise wrap every field's resolution.

@@ -1,3 +1,4 @@
+import type { ClientBase, QueryResult } from 'pg';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { isUuid } from './ids.js';
 
@@ -48,6 +49,12 @@ export async function bindTenant(manager: EntityManager, tenantId: string): Prom
   return new TenantDb(BOUND, manager, tenantId.toLowerCase());
 }
 
+/** The statement that binds the current transaction to `tenantId` (checked to be a UUID, so written in). */
+function bindingSql(tenantId: string): string {
+  assertTenant(tenantId);
+  return `SELECT set_config('role', '${APP_ROLE}', true), set_config('${TENANT_SETTING}', '${tenantId.toLowerCase()}', true)`;
+}
+
 /**
  * Starts the runner's transaction and binds it to `tenantId` in one round trip: both statements go
  * as one simple query (no parameters there, so the tenant id, checked to be a UUID, is written in).
@@ -55,9 +62,8 @@ export async function bindTenant(manager: EntityManager, tenantId: string): Prom
  * exist), so commit, rollback and nested transactions work as usual.
  */
 async function beginBound(runner: QueryRunner, tenantId: string): Promise<TenantDb> {
-  assertTenant(tenantId);
   const tenant = tenantId.toLowerCase();
-  await runner.query(`START TRANSACTION; SELECT set_config('role', '${APP_ROLE}', true), set_config('${TENANT_SETTING}', '${tenant}', true)`);
+  await runner.query(`START TRANSACTION; ${bindingSql(tenantId)}`);
   const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
   state.isTransactionActive = true;
   state.transactionDepth = 1;
@@ -85,6 +91,26 @@ export class TenantSession {
     if (this.done) throw new Error('the request transaction has already ended');
     this.bound ??= this.open();
     return (await this.bound).db;
+  }
+
+  /**
+   * Runs one read-only statement that takes no parameters as this tenant and returns its rows.
+   * In the request's transaction when that is open; otherwise in one round trip: the binding and
+   * the statement go as one simple query, which PostgreSQL runs as one implicit transaction, so
+   * the binding is transaction-local as in `beginBound`, and a failure leaves nothing open and
+   * does not abort the request's transaction.
+   */
+  async readOnce<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    if (this.done) throw new Error('the request transaction has already ended');
+    if (this.bound) return (await this.db()).query<T>(sql);
+    const runner = this.ds.createQueryRunner();
+    const client = (await runner.connect()) as ClientBase;
+    try {
+      const results = (await client.query(`${bindingSql(this.tenantId)}; ${sql}`)) as unknown as QueryResult[];
+      return results[1].rows as T[];
+    } finally {
+      await runner.release();
+    }
   }
 
   /** Registers work (publishing events) to run after a successful commit. */

@@ -1,4 +1,7 @@
+import fc from 'fast-check';
+import { Client } from 'pg';
 import { statementsOf } from '../../bench/statement-counter';
+import { compactJson } from '../../src/platform/raw-json';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { GraphQLClient } from '../support/graphql-client';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -53,7 +56,7 @@ function wide(force: boolean, args = '(first: 3)'): string {
 }
 
 describe('the compiled nested read', () => {
-  it('answers exactly as the resolvers do, in three statements whatever the number of rows', async () => {
+  it('answers exactly as the resolvers do, in one statement (the tenant binding in the same round trip) whatever the number of rows', async () => {
     const small = await tenantWith(2, 2, 2);
     const large = await tenantWith(6, 4, 4);
     for (const tenant of [small, large]) {
@@ -61,7 +64,7 @@ describe('the compiled nested read', () => {
       const sql = await statementsOf(t.ds, async () => (compiled = await tenant.client.data(wide(false), { n: 3 })));
       const viaResolvers = await statementsOf(t.ds, async () => expect(await tenant.client.data(wide(true), { n: 3 })).toEqual(compiled));
       // The membership is read once per node (MemberCache), on the tenant's first request.
-      expect(sql.filter((q) => !/FROM memberships m JOIN users u/.test(q))).toHaveLength(3);
+      expect(sql.filter((q) => !/FROM memberships m JOIN users u/.test(q))).toHaveLength(1);
       expect(viaResolvers.length).toBeGreaterThan(3);
       const after = compiled.communities.pageInfo.endCursor;
       const next = await tenant.client.data(wide(false, `(first: 2, after: "${after}")`), { n: 1 });
@@ -88,5 +91,107 @@ describe('the compiled nested read', () => {
     expect((await t.client().error(read)).extensions?.code).toBe('UNAUTHENTICATED');
     expect((await owner.client.error(`{ communities(first: 101) { totalCount } }`)).extensions?.code).toBe('BAD_USER_INPUT');
     expect((await owner.client.error(`{ communities { edges { node { relationships(after: "nope") { totalCount } } } } }`)).extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+/** The response body, as bytes, of `query` over HTTP. */
+async function rawAnswer(token: string, query: string, variables?: unknown): Promise<string> {
+  const res = await fetch(`${t.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return res.text();
+}
+
+describe('the compiled read’s JSON text, written into the response as it is', () => {
+  it('is byte for byte the answer of the resolvers', async () => {
+    const tenant = await tenantWith(3, 3, 3);
+    const viaCompiled = await rawAnswer(tenant.token, wide(false), { n: 3 });
+    expect(viaCompiled).toBe(await rawAnswer(tenant.token, wide(true), { n: 3 }));
+    expect(viaCompiled.startsWith('{"data":{"__typename":"Query","communities":{')).toBe(true);
+    const floats = `{ communities(first: 5) { edges { node { alignmentScore tags relationships { edges { node { conversations { edges { node { sentiment summary } } } } } } } } } }`;
+    expect(await rawAnswer(tenant.token, floats)).toBe(await rawAnswer(tenant.token, floats.replace('(first: 5)', '(first: 5) @include(if: true)')));
+  });
+
+  it('is compacted exactly as JSON.parse then JSON.stringify would write PostgreSQL’s json text', async () => {
+    const client = new Client({ connectionString: t.db.url });
+    await client.connect();
+    try {
+      const text = fc.string({ unit: 'grapheme' }).map((s) => s.replace(/\u0000/g, ''));
+      const double = fc.double({ noNaN: true, noDefaultInfinity: true });
+      await fc.assert(
+        fc.asyncProperty(text, double, fc.array(double, { maxLength: 4 }), fc.array(text, { maxLength: 3 }), async (s, f, fs, ss) => {
+          const { rows } = await client.query(
+            `SELECT json_build_object('s', $1::text, 'f', $2::float8, 'n', $2::numeric, 'a', (SELECT json_agg(json_build_object('x', x)) FROM unnest($3::float8[]) x),
+                    't', $4::text[], 'e', '[]'::json, 'b', true, 'z', NULL::text)::text AS j`,
+            [s, f, fs, ss],
+          );
+          const j = rows[0].j as string;
+          expect(compactJson(j)).toBe(JSON.stringify(JSON.parse(j)));
+        }),
+        { numRuns: 300 },
+      );
+      for (const v of ['-0', '1e-07', '1e+21', '123456789012345678', '1.50', '0.1', '-5']) {
+        const { rows } = await client.query(`SELECT json_build_object('v', ${v.includes('.') || v.length > 15 ? `${v}::numeric` : `${v}::float8`}, 'w', '${v}'::float8)::text AS j`);
+        expect(compactJson(rows[0].j)).toBe(JSON.stringify(JSON.parse(rows[0].j)));
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('falls back to the resolvers when the compiled statement fails, leaving the connection clean', async () => {
+    const tenant = await tenantWith(2, 2, 2);
+    const expected = await tenant.client.data(wide(true), { n: 3 });
+    const original = Client.prototype.query;
+    let failed = 0;
+    // A real PostgreSQL error in place of the compiled statement (division by zero), sent in the same round trip as the binding.
+    Client.prototype.query = function (this: Client, ...args: unknown[]) {
+      if (typeof args[0] === 'string' && args[0].includes(')::text AS data')) {
+        failed++;
+        args[0] = args[0].replace(/; SELECT \(json_build_object[\s\S]*$/, '; SELECT 1 / 0 AS data');
+      }
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof Client.prototype.query;
+    let answer: unknown;
+    try {
+      answer = await tenant.client.data(wide(false), { n: 3 });
+    } finally {
+      Client.prototype.query = original;
+    }
+    expect(failed).toBe(1);
+    expect(answer).toEqual(expected);
+    // Nothing of the failed statement's transaction is left on the pooled connections.
+    for (let i = 0; i < 12; i++) expect(await tenant.client.data(wide(false), { n: 3 })).toEqual(expected);
+  });
+});
+
+describe('the compiled viewer read', () => {
+  const VIEWER = `{ __typename viewer { __typename organization { id name slug timezone createdAt __typename } } }`;
+  const forced = (q: string) => q.replace('viewer {', 'viewer @include(if: true) {');
+
+  it('answers `viewer { organization }` as the resolvers do, in one statement, for sessions and API keys', async () => {
+    const tenant = await signUp(t, 'Viewer "Org" é');
+    const key = await apiKey(tenant, ['READ']);
+    for (const [token, label] of [[tenant.token, 'session'], [key.secret, 'api key']] as const) {
+      const headers: Record<string, string> = label === 'session' ? { authorization: `Bearer ${token}` } : { 'x-api-key': token };
+      const raw = async (query: string) =>
+        (await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) })).text();
+      await raw(VIEWER); // the membership is read once per node
+      let compiled = '';
+      const sql = await statementsOf(t.ds, async () => (compiled = await raw(VIEWER)));
+      expect(sql.filter((q) => !/FROM memberships m JOIN users u|FROM api_keys/.test(q))).toHaveLength(1);
+      expect(compiled).toBe(await raw(forced(VIEWER)));
+      expect(JSON.parse(compiled).data.viewer.organization.id).toBe(tenant.organizationId);
+    }
+  });
+
+  it('leaves fields that come from the principal to the resolvers', async () => {
+    const tenant = await signUp(t, 'Viewer roles');
+    const mixed = `{ viewer { role scopes organization { id } } }`;
+    const sql = await statementsOf(t.ds, async () => expect(await tenant.client.data(mixed)).toEqual(await tenant.client.data(forced(mixed))));
+    expect(sql.some((q) => q.includes('START TRANSACTION'))).toBe(true);
+    expect((await tenant.client.data(mixed)).viewer.role).toBe('OWNER');
   });
 });

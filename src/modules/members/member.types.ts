@@ -15,7 +15,8 @@ export class User {
   createdAt!: Date;
 }
 
-@ObjectType({ description: 'The caller: a member (user and role) or an API key, in one organization.' })
+// simpleResolvers: plain properties (getters), no middleware; the compiled read (viewer.table.ts) answers `organization` from SQL.
+@ObjectType({ description: 'The caller: a member (user and role) or an API key, in one organization.', simpleResolvers: true })
 export class Viewer {
   @Field(() => Organization, { description: 'The caller’s organization.' })
   organization!: Organization;

@@ -1,7 +1,8 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-@ObjectType({ description: 'A tenant: everything in Rapport belongs to exactly one organization.' })
+// simpleResolvers: plain properties, no middleware; the compiled read (members/viewer.table.ts) answers them from SQL.
+@ObjectType({ description: 'A tenant: everything in Rapport belongs to exactly one organization.', simpleResolvers: true })
 @Entity('organizations')
 export class Organization {
   @Field(() => ID, { description: 'The organization’s id.' })

@@ -5,6 +5,7 @@ import {
   getVariableValues,
   isEnumType,
   isListType,
+  isNonNullType,
   isObjectType,
   isScalarType,
   Kind,
@@ -19,7 +20,7 @@ import type { ApiKeyScope } from '../auth/scopes.js';
 import { pageOf, type Page } from '../pagination.js';
 import { keysetPage } from './keyset.js';
 import type { ColumnMap } from './projection.js';
-import { SqlParams } from './sql-params.js';
+import { SqlLiterals, type SqlValues } from './sql-params.js';
 
 /** A node type the compiled read knows: its table, the alias its ColumnMap's SQL uses, and those columns. */
 export interface JsonNodeSource {
@@ -42,10 +43,31 @@ export interface JsonConnectionEdge {
   scope: ApiKeyScope;
 }
 
-/** A compiled read: one statement answering `data` as JSON, and the scopes its fields need. */
+/**
+ * A field answering one object rather than a page (`Query.viewer`, `Viewer.organization`), reached
+ * only from Query or from another such object: either an object of no row of its own, whose fields
+ * are all edges (`row` absent), or the one row of `row.source` that `row.where` picks. When the
+ * field is non-null and the row is not found, the compiled read is not answered (the resolvers
+ * answer, with their error). No scope: its resolver asks only for a caller.
+ */
+export interface JsonObjectEdge {
+  object: true;
+  parent: string;
+  field: string;
+  row?: { source: JsonNodeSource; where: string };
+}
+
+/** What the compiled read serves. */
+export type JsonEdge = JsonConnectionEdge | JsonObjectEdge;
+
+/**
+ * A compiled read: one statement without parameters (its values are literals, so it can go in
+ * the same round trip as the tenant binding) answering `data` as JSON text, and the scopes its
+ * fields need.
+ */
 export interface JsonReadPlan {
+  /** Answers one row: `data` (json as text) and `ok`, false when a non-null object was not found. */
   sql: string;
-  params: unknown[];
   scopes: Set<ApiKeyScope>;
 }
 
@@ -103,9 +125,9 @@ function objectOf(sql: Array<[string, string]>): string {
  * compiles to null, and the resolvers answer as before, errors and all.
  */
 export class JsonReadCompiler {
-  private readonly edges = new Map<string, JsonConnectionEdge>();
+  private readonly edges = new Map<string, JsonEdge>();
 
-  constructor(edges: readonly JsonConnectionEdge[]) {
+  constructor(edges: readonly JsonEdge[]) {
     for (const e of edges) this.edges.set(`${e.parent}.${e.field}`, e);
   }
 
@@ -115,10 +137,11 @@ export class JsonReadCompiler {
     if (coerced.errors) return null;
     const query = schema.getQueryType();
     if (!query) return null;
-    const state = { params: new SqlParams(), scopes: new Set<ApiKeyScope>(), variables: coerced.coerced, schema };
+    const state: State = { params: new SqlLiterals(), scopes: new Set<ApiKeyScope>(), variables: coerced.coerced, schema, checks: [] };
     try {
-      const sql = `SELECT ${this.object(query, operation.selectionSet, null, state)} AS data`;
-      return { sql, params: state.params.values, scopes: state.scopes };
+      const data = this.object(query, operation.selectionSet, null, state);
+      const sql = `SELECT (${data})::text AS data, ${state.checks.length ? state.checks.join(' AND ') : 'true'} AS ok`;
+      return { sql, scopes: state.scopes };
     } catch {
       // Unsupported, or arguments graphql-js would refuse: the resolvers answer, with their errors.
       return null;
@@ -138,7 +161,9 @@ export class JsonReadCompiler {
       const field = type.getFields()[name];
       if (!field) throw new Unsupported();
       const edge = this.edges.get(`${type.name}.${name}`);
-      if (edge) {
+      if (edge && 'object' in edge) {
+        pairs.push([key, this.single(edge, field, node, row, state)]);
+      } else if (edge) {
         pairs.push([key, this.connection(edge, field, node, row, state)]);
       } else if (row && !field.resolve && !node.arguments?.length && Object.hasOwn(row.source.columns, name)) {
         pairs.push([key, column(row.source.columns[name], field)]);
@@ -147,6 +172,17 @@ export class JsonReadCompiler {
       }
     }
     return objectOf(pairs);
+  }
+
+  private single(edge: JsonObjectEdge, field: GraphQLField<unknown, unknown>, node: FieldNode, parent: { alias: string } | null, state: State): string {
+    const type = getNamedType(field.type);
+    if (parent || node.arguments?.length || !isObjectType(type)) throw new Unsupported();
+    if (!edge.row) return this.object(type, node.selectionSet, null, state);
+    const { source, where } = edge.row;
+    const a = source.alias;
+    const from = `FROM ${source.table} ${a} WHERE ${where}`;
+    if (isNonNullType(field.type)) state.checks.push(`EXISTS (SELECT 1 ${from})`);
+    return `(SELECT ${this.object(type, node.selectionSet, { alias: a, source, path: [a] }, state)} ${from})`;
   }
 
   private connection(edge: JsonConnectionEdge, field: GraphQLField<unknown, unknown>, node: FieldNode, parent: { alias: string; path: string[] } | null, state: State): string {
@@ -220,7 +256,9 @@ export class JsonReadCompiler {
 }
 
 interface State {
-  params: SqlParams;
+  params: SqlValues;
+  /** SQL conditions that must all hold for the answer to stand (non-null objects found). */
+  checks: string[];
   scopes: Set<ApiKeyScope>;
   variables: Record<string, unknown>;
   schema: GraphQLSchema;

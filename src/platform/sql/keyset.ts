@@ -1,5 +1,5 @@
 import type { Page } from '../pagination.js';
-import type { SqlParams } from './sql-params.js';
+import type { SqlValues } from './sql-params.js';
 
 /** SQL for the exact keyset micros of a row (created_at in microseconds, as bigint). */
 function keysetMicros(alias: string): string {
@@ -21,7 +21,7 @@ export interface KeysetPageSql {
  * as rows are inserted. Parameters are added to `params`; call it where its placeholders belong
  * (after those of conditions that come first in the statement, or anywhere: numbering is by value).
  */
-export function keysetPage(alias: string, page: Page, params: SqlParams, order: { newestFirst?: boolean } = {}): KeysetPageSql {
+export function keysetPage(alias: string, page: Page, params: SqlValues, order: { newestFirst?: boolean } = {}): KeysetPageSql {
   const [cmp, dir] = order.newestFirst ? ['<', ' DESC'] : ['>', ''];
   const after = page.after
     ? `(${alias}.created_at, ${alias}.id) ${cmp} (timestamptz 'epoch' + ${params.add(page.after.micros, 'bigint')} * interval '1 microsecond', ${params.add(page.after.id, 'uuid')})`
