@@ -1,7 +1,7 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { RequestContext } from './context.js';
 import type { Logger } from './logger.js';
-import { compactJson, RawJson } from './raw-json.js';
+import { asJavaScriptWritesIt, RawJson } from './raw-json.js';
 import { JsonReadCompiler, type JsonEdge } from './sql/json-read.js';
 
 /**
@@ -29,7 +29,7 @@ export function jsonReadPlugin(edges: readonly JsonEdge[], logger: Logger): Apol
             const [row] = await scope.session.readOnce<{ data: string; ok: boolean }>(plan.sql);
             // A non-null object not found (the tenant's organization gone): the resolvers answer, with their error.
             if (!row.ok) return null;
-            data = new RawJson(compactJson(row.data));
+            data = new RawJson(asJavaScriptWritesIt(row.data));
           } catch (error) {
             // The resolvers run next, in the request's own transaction, and meet the same fault or not: their answer stands.
             logger.error('compiled read failed', { requestId: contextValue.requestId, error });

@@ -1,7 +1,7 @@
 import type { FormattedExecutionResult } from 'graphql';
 
 /**
- * JSON text that goes into a response as it is (the compiled read's `data`, built by PostgreSQL),
+ * JSON text that goes into a response as it is (the compiled read's `data`, written by PostgreSQL),
  * instead of being parsed into objects and serialised again. `stringifyResult` writes it; any
  * other serialiser sees the parsed value through `toJSON`.
  */
@@ -13,49 +13,18 @@ export class RawJson {
   }
 }
 
-const isWhitespace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
-const isDigit = (c: number) => c >= 48 && c <= 57;
+/** A number with an exponent where a JSON value starts (or, rarely, such text inside a string). */
+const EXPONENT = /[:,[]-?\d+(?:\.\d+)?[eE]/;
 
 /**
- * PostgreSQL's JSON text (json_build_object writes `"a" : 1, "b" : 2`, json_agg `[1, \n 2]`) as
- * `JSON.stringify(JSON.parse(text))` writes it, without building the objects: whitespace outside
- * strings is dropped, strings are kept (PostgreSQL escapes exactly the characters JSON.stringify
- * escapes, the same way), and a number is kept when it is a short integer, else written as
- * JavaScript writes the double it parses to (`1e-05` -> `0.00001`, `-0` -> `0`, `1.50` -> `1.5`).
- * `text` must be valid JSON (it comes from PostgreSQL's json output).
+ * Compact JSON text from PostgreSQL (sql/json-read.ts writes it without whitespace, numbers as
+ * float8 writes them and zero as 0) as `JSON.stringify(JSON.parse(text))` writes it. The two
+ * write the same digits (both the shortest that round-trip) but PostgreSQL puts an exponent on
+ * numbers under 1e-4 or from 1e15 (`1e-05`, JavaScript `0.00001`): a text that may hold one is
+ * parsed and written again (rare; a string holding such text only costs that).
  */
-export function compactJson(text: string): string {
-  let out = '';
-  let copied = 0;
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      // A string: skip to its closing quote (a backslash escapes the next character).
-      i++;
-      for (let d = text.charCodeAt(i); i < n && d !== 34; d = text.charCodeAt(i)) i += d === 92 ? 2 : 1;
-      i++;
-    } else if (isWhitespace(c)) {
-      out += text.slice(copied, i);
-      while (i < n && isWhitespace(text.charCodeAt(i))) i++;
-      copied = i;
-    } else if (c === 45 || isDigit(c)) {
-      let j = i + 1;
-      let plain = true;
-      for (let d = text.charCodeAt(j); j < n && (isDigit(d) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45); d = text.charCodeAt(++j)) {
-        if (!isDigit(d)) plain = false;
-      }
-      if (!plain || j - i > 15 || (c === 45 && text.charCodeAt(i + 1) === 48)) {
-        out += text.slice(copied, i) + JSON.stringify(Number(text.slice(i, j)));
-        copied = j;
-      }
-      i = j;
-    } else {
-      i++;
-    }
-  }
-  return copied === 0 ? text : out + text.slice(copied);
+export function asJavaScriptWritesIt(text: string): string {
+  return EXPONENT.test(text) ? JSON.stringify(JSON.parse(text)) : text;
 }
 
 /**

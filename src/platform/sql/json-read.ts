@@ -112,9 +112,30 @@ function fieldsOf(set: SelectionSetNode | undefined): FieldNode[] {
   });
 }
 
+/**
+ * The JSON text of an object whose members' values are JSON texts (never NULL), written as
+ * JSON.stringify writes it (no whitespace): PostgreSQL's json_build_object and json_agg add spaces
+ * and newlines, which would have to be taken out again in node before the text goes into the response.
+ */
 function objectOf(sql: Array<[string, string]>): string {
   if (sql.length > MAX_KEYS) throw new Unsupported();
-  return `json_build_object(${sql.map(([k, v]) => `${literal(k)}, ${v}`).join(', ')})`;
+  if (!sql.length) return `'{}'`;
+  return `(${sql.map(([k, v], i) => `${literal(`${i ? ',' : '{'}${JSON.stringify(k)}:`)} || ${v}`).join(' || ')} || '}')`;
+}
+
+/** A JSON string literal (`__typename`). */
+function jsonLiteral(text: string): string {
+  return literal(JSON.stringify(text));
+}
+
+/** The JSON text of a text value, `null` for NULL (to_json escapes exactly as JSON.stringify does). */
+function jsonText(sql: string): string {
+  return `coalesce(to_json((${sql})::text)::text, 'null')`;
+}
+
+/** The JSON array text of JSON texts aggregated in order, `[]` when there are none. */
+function jsonArray(element: string, order: string, filter: string): string {
+  return `coalesce('[' || string_agg(${element}, ',' ORDER BY ${order}) ${filter} || ']', '[]')`;
 }
 
 /**
@@ -140,7 +161,7 @@ export class JsonReadCompiler {
     const state: State = { params: new SqlLiterals(), scopes: new Set<ApiKeyScope>(), variables: coerced.coerced, schema, checks: [] };
     try {
       const data = this.object(query, operation.selectionSet, null, state);
-      const sql = `SELECT (${data})::text AS data, ${state.checks.length ? state.checks.join(' AND ') : 'true'} AS ok`;
+      const sql = `SELECT ${data} AS data, ${state.checks.length ? state.checks.join(' AND ') : 'true'} AS ok`;
       return { sql, scopes: state.scopes };
     } catch {
       // Unsupported, or arguments graphql-js would refuse: the resolvers answer, with their errors.
@@ -155,7 +176,7 @@ export class JsonReadCompiler {
       const key = node.alias?.value ?? node.name.value;
       const name = node.name.value;
       if (name === '__typename') {
-        pairs.push([key, literal(type.name)]);
+        pairs.push([key, jsonLiteral(type.name)]);
         continue;
       }
       const field = type.getFields()[name];
@@ -182,7 +203,7 @@ export class JsonReadCompiler {
     const a = source.alias;
     const from = `FROM ${source.table} ${a} WHERE ${where}`;
     if (isNonNullType(field.type)) state.checks.push(`EXISTS (SELECT 1 ${from})`);
-    return `(SELECT ${this.object(type, node.selectionSet, { alias: a, source, path: [a] }, state)} ${from})`;
+    return `coalesce((SELECT ${this.object(type, node.selectionSet, { alias: a, source, path: [a] }, state)} ${from}), 'null')`;
   }
 
   private connection(edge: JsonConnectionEdge, field: GraphQLField<unknown, unknown>, node: FieldNode, parent: { alias: string; path: string[] } | null, state: State): string {
@@ -217,22 +238,22 @@ export class JsonReadCompiler {
       const key = sel.alias?.value ?? sel.name.value;
       const name = sel.name.value;
       const sub = connType.getFields()[name];
-      if (name === '__typename') pairs.push([key, literal(connType.name)]);
+      if (name === '__typename') pairs.push([key, jsonLiteral(connType.name)]);
       else if (!sub || sub.resolve || sel.arguments?.length) throw new Unsupported();
       else if (name === 'totalCount') {
         const counted = parent ? `t.${edge.parentColumn} = ${parent.alias}.id` : 'TRUE';
-        pairs.push([key, `(SELECT count(*)::int FROM ${source.table} t WHERE ${counted})`]);
+        pairs.push([key, `(SELECT count(*)::int FROM ${source.table} t WHERE ${counted})::text`]);
       } else if (name === 'edges') {
         const edgeType = getNamedType(sub.type) as GraphQLObjectType;
-        pairs.push([key, `coalesce(json_agg(${this.edge(edgeType, sel, row, state)} ORDER BY ${a}."_n") ${visible()}, '[]'::json)`]);
+        pairs.push([key, jsonArray(this.edge(edgeType, sel, row, state), `${a}."_n"`, visible())]);
       } else if (name === 'pageInfo') {
         const infoType = getNamedType(sub.type) as GraphQLObjectType;
         const info: Record<string, () => string> = {
-          hasNextPage: () => `count(*) > ${first()}`,
-          hasPreviousPage: () => (page.after ? 'true' : 'false'),
-          startCursor: () => `${cursors()}[1]`,
-          endCursor: () => `${cursors()}[least(count(*), ${first()})]`,
-          __typename: () => literal(infoType.name),
+          hasNextPage: () => `(count(*) > ${first()})::text`,
+          hasPreviousPage: () => (page.after ? `'true'` : `'false'`),
+          startCursor: () => jsonText(`${cursors()}[1]`),
+          endCursor: () => jsonText(`${cursors()}[least(count(*), ${first()})]`),
+          __typename: () => jsonLiteral(infoType.name),
         };
         pairs.push([key, objectOf(fieldsOf(sel.selectionSet).map((f) => plain(f, info)))]);
       } else throw new Unsupported();
@@ -246,8 +267,8 @@ export class JsonReadCompiler {
     for (const sel of fieldsOf(node.selectionSet)) {
       const key = sel.alias?.value ?? sel.name.value;
       const name = sel.name.value;
-      if (name === '__typename') pairs.push([key, literal(type.name)]);
-      else if (name === 'cursor' && !sel.selectionSet) pairs.push([key, cursorSql(row.alias)]);
+      if (name === '__typename') pairs.push([key, jsonLiteral(type.name)]);
+      else if (name === 'cursor' && !sel.selectionSet) pairs.push([key, `'"' || ${cursorSql(row.alias)} || '"'`]);
       else if (name === 'node') pairs.push([key, this.object(getNamedType(type.getFields().node.type) as GraphQLObjectType, sel.selectionSet, row, state)]);
       else throw new Unsupported();
     }
@@ -271,34 +292,36 @@ function plain(node: FieldNode, sql: Record<string, () => string>): [string, str
   return [node.alias?.value ?? name, sql[name]()];
 }
 
-/** A column as the field's GraphQL type serializes it. */
+/** A column's JSON text, as the field's GraphQL type serializes it and JSON.stringify writes it (`null` for NULL). */
 function column(spec: ColumnMap[string], field: GraphQLField<unknown, unknown>): string {
   const nullable = getNullableType(field.type);
   if (isListType(nullable)) {
     const item = getNamedType(nullable);
     if (item.name !== 'String' || isListType(getNullableType(nullable.ofType))) throw new Unsupported();
-    return spec.sql;
+    return `coalesce(to_json(${spec.sql})::text, 'null')`;
   }
   // Stored as the enum's names; an enum whose internal values differ is left to graphql-js.
   if (isEnumType(nullable)) {
     if (nullable.getValues().some((v) => v.value !== v.name)) throw new Unsupported();
-    return spec.sql;
+    return jsonText(spec.sql);
   }
   if (!isScalarType(nullable)) throw new Unsupported();
   switch (nullable.name) {
     case 'DateTime':
       if (!spec.time) throw new Unsupported();
-      return isoSql(spec.sql);
+      return `coalesce('"' || ${isoSql(spec.sql)} || '"', 'null')`;
     case 'Float':
-      return `(${spec.sql})::float8`;
+      // PostgreSQL writes -0 as "-0" and numbers under 1e-4 or from 1e15 with an exponent ("1e-05"):
+      // zero is written here, and the plugin rewrites a text holding an exponent (raw-json.ts).
+      return `CASE WHEN (${spec.sql})::float8 = 0 THEN '0' ELSE coalesce(to_json((${spec.sql})::float8)::text, 'null') END`;
     case 'ID':
     case 'String':
       if (spec.time) throw new Unsupported();
-      return `(${spec.sql})::text`;
+      return jsonText(spec.sql);
     case 'Boolean':
     case 'Int':
       if (spec.time) throw new Unsupported();
-      return spec.sql;
+      return `coalesce((${spec.sql})::text, 'null')`;
     default:
       throw new Unsupported();
   }
