@@ -2,7 +2,31 @@ import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { RequestContext } from './context.js';
 import type { Logger } from './logger.js';
 import { asJavaScriptWritesIt, RawJson } from './raw-json.js';
-import { JsonReadCompiler, type JsonEdge } from './sql/json-read.js';
+import type { GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { JsonReadCompiler, type JsonEdge, type JsonReadPlan } from './sql/json-read.js';
+
+/** Plans kept per variables of one operation; past it, that operation's plans are dropped and made again. */
+const PLANS_PER_OPERATION = 64;
+
+/**
+ * Compiles once per operation and variables: Apollo keeps one parsed document per query text (its
+ * document store), so a repeated query brings the same operation object, and its plan is reused.
+ */
+function planCache(compiler: JsonReadCompiler) {
+  const plans = new WeakMap<OperationDefinitionNode, Map<string, JsonReadPlan | null>>();
+  return (schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined) => {
+    let byVariables = plans.get(operation);
+    if (!byVariables) plans.set(operation, (byVariables = new Map()));
+    const key = JSON.stringify(variables ?? {});
+    let plan = byVariables.get(key);
+    if (plan === undefined) {
+      plan = compiler.compile(schema, operation, variables);
+      if (byVariables.size >= PLANS_PER_OPERATION) byVariables.clear();
+      byVariables.set(key, plan);
+    }
+    return plan;
+  };
+}
 
 /**
  * Answers the nested reads it knows in one statement (sql/json-read.ts) instead of running the
@@ -15,14 +39,14 @@ import { JsonReadCompiler, type JsonEdge } from './sql/json-read.js';
  * answer as they always have (errors, codes, masking).
  */
 export function jsonReadPlugin(edges: readonly JsonEdge[], logger: Logger): ApolloServerPlugin<RequestContext> {
-  const compiler = new JsonReadCompiler(edges);
+  const planOf = planCache(new JsonReadCompiler(edges));
   return {
     async requestDidStart() {
       return {
         async responseForOperation({ contextValue, operation, schema, request }) {
           const { principal, scope } = contextValue;
           if (!operation || !principal || !scope || principal.widget) return null;
-          const plan = compiler.compile(schema, operation, request.variables);
+          const plan = planOf(schema, operation, request.variables);
           if (!plan || [...plan.scopes].some((s) => !principal.scopes.has(s))) return null;
           let data: RawJson;
           try {
