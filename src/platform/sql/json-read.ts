@@ -74,7 +74,7 @@ export interface JsonReadPlan {
 /** Thrown inside the compiler for any shape it does not know; the caller then runs the resolvers. */
 class Unsupported extends Error {}
 
-// json_build_object takes at most 100 arguments.
+// Members per object: each is two more levels of `||` in the statement; larger selections go to the resolvers.
 const MAX_KEYS = 50;
 
 /** SQL text literal. */
@@ -141,8 +141,8 @@ function jsonArray(element: string, order: string, filter: string): string {
 /**
  * Compiles a query whose every field is a known connection (`first`/`after`), a plain column of
  * a known node type (graphql's default resolver: no middleware, no auth check of its own) or
- * `__typename` into one SELECT that builds the whole `data` object with json_build_object and
- * json_agg. Anything else (fragments, directives, filters, field resolvers, invalid arguments)
+ * `__typename` into one SELECT that writes the whole `data` object as compact JSON text (string
+ * concatenation and string_agg). Anything else (fragments, directives, filters, field resolvers, invalid arguments)
  * compiles to null, and the resolvers answer as before, errors and all.
  */
 export class JsonReadCompiler {
@@ -169,7 +169,7 @@ export class JsonReadCompiler {
     }
   }
 
-  /** A json_build_object of `type`'s selected fields; `row` is the alias of its row (null for Query). */
+  /** The JSON text of `type`'s selected fields; `row` is the alias of its row (null for Query). */
   private object(type: GraphQLObjectType, set: SelectionSetNode | undefined, row: { alias: string; source: JsonNodeSource; path: string[] } | null, state: State): string {
     const pairs: Array<[string, string]> = [];
     for (const node of fieldsOf(set)) {
