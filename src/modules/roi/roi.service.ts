@@ -122,7 +122,7 @@ export class RoiService {
     }));
   }
 
-  /** `dataVersion`: the tenant's data version when already read with the model (undefined: read here). */
+  /** `known`: the tenant's data version when already read with the model (undefined: read here). */
   private async compute(
     definition: RoiDefinition,
     window: RoiWindow,
