@@ -20,27 +20,26 @@ export interface BuiltInMetric {
   count: string;
 }
 
-/** The funnel as an SQL text[] literal; its values come from the enum, never from input. */
-export const FUNNEL_SQL = `ARRAY[${FUNNEL.map((s) => `'${s}'`).join(', ')}]::text[]`;
-
 function counted(filter: string | null): { value: string; count: string } {
   const agg = filter ? `count(*) FILTER (WHERE ${filter})` : 'count(*)';
   return { value: `${agg}::float8`, count: `${agg}::int` };
 }
 
 /**
- * A relationship reaches a stage when a stage change first takes it to that stage or a later one:
- * the highest rank of its changes before this one (in (changed_at, id) order) is below the stage's,
- * its rank after is at or above. Each relationship reaches a stage at most once, however often it
- * moves down and up again; one that began at a stage (its first change, from null) reaches it, and
- * the earlier ones, at its connectedAt. Only earlier changes count, never from_stage: a merged
- * relationship holds the changes of all its parts, so each stage counts once, at the earliest time
- * any part reached it, and changes at the same instant count once whatever their order.
+ * A relationship reaches a stage the first time a stage change takes it to that stage or a later
+ * one: each relationship reaches a stage at most once, however often it moves down and up again,
+ * and one that began at a stage (its first change, from null) reaches it, and the earlier ones,
+ * at its connectedAt. Only the changes count, never from_stage: a merged relationship holds the
+ * changes of all its parts, so each stage counts once, at the earliest time any part reached it,
+ * and changes at the same instant count once whatever their order. The rows of `firstReaches`
+ * are those first reaches, one per relationship and stage (`x.rank`).
  */
 function reached(stage: RelationshipStage): { value: string; count: string } {
-  const rank = stageRank(stage);
-  return counted(`x.to_rank >= ${rank} AND x.before_rank < ${rank}`);
+  return counted(`x.rank = ${stageRank(stage)}`);
 }
+
+/** The stages whose first reach a built-in metric counts (leads, opportunities, customers). */
+const REACHED_STAGES: readonly RelationshipStage[] = [RelationshipStage.LEAD, RelationshipStage.OPPORTUNITY, RelationshipStage.CUSTOMER];
 
 /** Every built-in metric, in the order `metrics` lists them. */
 export const BUILT_IN_METRICS: readonly BuiltInMetric[] = [
@@ -163,22 +162,35 @@ export interface SourceTable {
 
 const joinRelationship = `JOIN relationships r ON r.organization_id = x.organization_id AND r.id = x.relationship_id`;
 
+/** SQL: the change `alias` takes its relationship to `stage` or a later one. */
+function atOrAfter(alias: string, stage: RelationshipStage): string {
+  return `${alias}.to_stage IN (${FUNNEL.slice(stageRank(stage) - 1)
+    .map((s) => `'${s}'`)
+    .join(', ')})`;
+}
+
 /**
- * Each stage change with the relationship's funnel rank after it (`to_rank`) and the highest rank
- * it had before it (`before_rank`). Only relationships with a change in the windows are ranked, over
- * their whole history up to the windows' end, since "first time" looks back before the window.
+ * The first time each relationship reached each of REACHED_STAGES (`changed_at`, null when never,
+ * with the stage's `rank`): the earliest of its changes to that stage or a later one, over its whole
+ * history up to the windows' end, since "first time" looks back before the windows. Only
+ * relationships with such a change in the windows are looked at (a first reach in them is one).
+ * One hash aggregate over the changes, where ranking each change against the ones before it
+ * needed a sort and a window function.
  */
-function rankedStageChanges(tenant: string, bounds: { minFrom: string; maxTo: string }): string {
-  return `(SELECT s.organization_id, s.relationship_id, s.changed_at,
-      array_position(${FUNNEL_SQL}, s.to_stage) AS to_rank,
-      coalesce(max(array_position(${FUNNEL_SQL}, s.to_stage)) OVER (
-        PARTITION BY s.relationship_id ORDER BY s.changed_at, s.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_rank
-    FROM relationship_stage_changes s
-    WHERE s.organization_id = ${tenant} AND s.changed_at < ${bounds.maxTo}
-      AND s.relationship_id IN (
-        SELECT c.relationship_id FROM relationship_stage_changes c
-        WHERE c.organization_id = ${tenant} AND c.changed_at >= ${bounds.minFrom} AND c.changed_at < ${bounds.maxTo}
-      )) x`;
+function firstReaches(tenant: string, bounds: { minFrom: string; maxTo: string }): string {
+  const lowest = REACHED_STAGES[0];
+  const firsts = REACHED_STAGES.map((stage) => `min(s.changed_at) FILTER (WHERE ${atOrAfter('s', stage)}) AS r${stageRank(stage)}`);
+  const rows = REACHED_STAGES.map((stage) => `(${stageRank(stage)}, f.r${stageRank(stage)})`);
+  return `(SELECT f.organization_id, f.relationship_id, t.rank, t.changed_at FROM (
+      SELECT s.organization_id, s.relationship_id, ${firsts.join(', ')}
+      FROM relationship_stage_changes s
+      WHERE s.organization_id = ${tenant} AND s.changed_at < ${bounds.maxTo} AND ${atOrAfter('s', lowest)}
+        AND s.relationship_id IN (
+          SELECT c.relationship_id FROM relationship_stage_changes c
+          WHERE c.organization_id = ${tenant} AND c.changed_at >= ${bounds.minFrom} AND c.changed_at < ${bounds.maxTo} AND ${atOrAfter('c', lowest)}
+        )
+      GROUP BY s.organization_id, s.relationship_id
+    ) f CROSS JOIN LATERAL (VALUES ${rows.join(', ')}) AS t(rank, changed_at)) x`;
 }
 
 /** The FROM clause, time and community columns of each built-in source. */
@@ -194,7 +206,7 @@ export const SOURCE_TABLES: Readonly<Record<BuiltInSource, SourceTable>> = {
     community: 'r.community_id',
   },
   stage_changes: {
-    from: (tenant, withCommunity, bounds) => `${rankedStageChanges(tenant, bounds())}${withCommunity ? ` ${joinRelationship}` : ''}`,
+    from: (tenant, withCommunity, bounds) => `${firstReaches(tenant, bounds())}${withCommunity ? ` ${joinRelationship}` : ''}`,
     time: 'x.changed_at',
     community: 'r.community_id',
   },

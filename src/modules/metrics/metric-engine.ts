@@ -1,6 +1,6 @@
 import type { TenantDb } from '../../db/tenant.js';
 import { BUILT_IN_BY_KEY, SOURCE_TABLES, type BuiltInMetric, type BuiltInSource } from './built-in-metrics.js';
-import { INTERVAL_UNIT, type Interval } from './interval.js';
+import { INTERVAL_UNIT, Interval } from './interval.js';
 import { MetricAggregation } from './metric-aggregation.js';
 import { SqlParams } from '../../platform/sql/sql-params.js';
 
@@ -104,6 +104,23 @@ function windowSql(windows: readonly MetricWindow[], time: string, params: SqlPa
   };
 }
 
+/**
+ * What rows are grouped by for buckets of `interval` in zone `tz`, and the bucket's start from
+ * it. Days, weeks and months group by the local date or truncated local time, and only each
+ * group's start is converted back: `date_trunc(unit, t, tz)` looks the zone up for every row and
+ * made the day grouping of a million points twice as slow. The start is the one `bucketStartsSql`
+ * gives (local midnight at the zone's offset then), so a DST day is one 23- or 25-hour bucket.
+ * Hours step in absolute time, so they stay `date_trunc` in the zone (local hours repeat in autumn).
+ */
+function bucketSql(interval: Interval, time: string, tz: string): { group: string; start: string } {
+  if (interval === Interval.HOUR) {
+    const hour = `date_trunc('hour', ${time}, ${tz})`;
+    return { group: hour, start: hour };
+  }
+  const group = interval === Interval.DAY ? `(${time} AT TIME ZONE ${tz})::date` : `date_trunc('${INTERVAL_UNIT[interval]}', ${time} AT TIME ZONE ${tz})`;
+  return { group, start: `(${group})::timestamp AT TIME ZONE ${tz}` };
+}
+
 interface Dimensions {
   bucket: string;
   community: string;
@@ -119,8 +136,9 @@ function dimensions(q: MetricQuery, time: string, community: string, params: Sql
   const d: Dimensions = { bucket: 'NULL::timestamptz', community: 'NULL::uuid', groupBy: [], where: [], scope: 'NULL::text' };
   const dims: Array<[AggregateScope, string]> = [];
   if (q.interval) {
-    d.bucket = `date_trunc('${INTERVAL_UNIT[q.interval]}', ${time}, ${params.add(q.timezone, 'text')})`;
-    dims.push(['bucket', d.bucket]);
+    const { group, start } = bucketSql(q.interval, time, params.add(q.timezone, 'text'));
+    d.bucket = start;
+    dims.push(['bucket', group]);
   }
   if (q.byCommunity) {
     d.community = community;

@@ -1,6 +1,7 @@
 import type { TenantDb } from '../../db/tenant.js';
-import { INTERVAL_UNIT, Interval } from './interval.js';
+import { INTERVAL_UNIT, Interval, MAX_BUCKETS } from './interval.js';
 import { zeroWhenEmpty } from './metric-aggregation.js';
+import { customMetricsSql, splitMetricKeys, withCustomMetrics, type CustomMetricRow } from './metric-catalog.js';
 import { metricQuerySql, type ResolvedMetric } from './metric-engine.js';
 import { SqlParams } from '../../platform/sql/sql-params.js';
 
@@ -11,6 +12,29 @@ export interface WindowContext {
   buckets: number | null;
   /** False when a community id was given that is not one of the organization's (or is malformed). */
   communityKnown: boolean;
+  /** With `starts` and an interval: each bucket's start (`bucketStartsSql`); empty past MAX_BUCKETS (the caller refuses the window). */
+  starts: Date[];
+  /** With `metricKeys`: those keys resolved (`resolveMetrics`); unknown ones are absent. Otherwise empty. */
+  metrics: Map<string, ResolvedMetric>;
+}
+
+/** What `windowContext` reads about a window. */
+export interface WindowQuery {
+  from: Date;
+  to: Date;
+  interval: Interval | null;
+  communityId: string | null;
+  communityValid: boolean;
+  /** Read the bucket starts in the same statement (a report's series needs them). */
+  starts?: boolean;
+  /** Metric keys to resolve in the same statement. */
+  metricKeys?: readonly string[];
+  /**
+   * Plan the rest of the transaction without parallel workers (SET LOCAL). A report's grouped
+   * statement is a UNION ALL that the planner runs as a Parallel Append; on two cores shared with
+   * other work, starting the workers cost more than they saved (docs/performance.md, roi).
+   */
+  serial?: boolean;
 }
 
 const BEFORE = `interval '1 microsecond'`;
@@ -48,24 +72,42 @@ export function bucketStartsSql(interval: Interval, from: string, to: string, tz
       date_trunc('${unit}', ${from} AT TIME ZONE ${tz}), (${to} - ${BEFORE}) AT TIME ZONE ${tz}, interval '1 ${unit}') AS g`;
 }
 
-/** The organization's time zone, the window's bucket count and whether `communityId` is the tenant's, in one statement. */
-export async function windowContext(
-  db: TenantDb,
-  w: { from: Date; to: Date; interval: Interval | null; communityId: string | null; communityValid: boolean },
-): Promise<WindowContext> {
+const NO_STARTS = 'NULL::float8[]';
+
+/**
+ * The organization's time zone, the window's bucket count and whether `communityId` is the tenant's,
+ * and as asked the bucket starts and the metrics resolved, in one statement.
+ */
+export async function windowContext(db: TenantDb, w: WindowQuery): Promise<WindowContext> {
   const params = new SqlParams();
   const org = params.add(db.tenantId, 'uuid');
   const community = w.communityId && w.communityValid
     ? `EXISTS (SELECT 1 FROM communities c WHERE c.organization_id = o.id AND c.id = ${params.add(w.communityId, 'uuid')})`
     : `${w.communityId === null}`;
-  const buckets = w.interval
-    ? bucketCountSql(w.interval, params.add(w.from.toISOString(), 'timestamptz'), params.add(w.to.toISOString(), 'timestamptz'), 'o.timezone')
-    : 'NULL::bigint';
+  let buckets = 'NULL::bigint';
+  let starts = NO_STARTS;
+  if (w.interval) {
+    const from = params.add(w.from.toISOString(), 'timestamptz');
+    const to = params.add(w.to.toISOString(), 'timestamptz');
+    buckets = bucketCountSql(w.interval, from, to, 'o.timezone');
+    // Past MAX_BUCKETS none are generated: the caller refuses the window.
+    if (w.starts) starts = `CASE WHEN ${buckets} <= ${MAX_BUCKETS} THEN array(SELECT date_part('epoch', b.start) * 1000 FROM (${bucketStartsSql(w.interval, from, to, 'o.timezone')}) b ORDER BY b.start) END`;
+  }
+  const { resolved, custom } = splitMetricKeys(w.metricKeys ?? []);
+  const metrics = custom.length ? `(SELECT json_agg(m) FROM (${customMetricsSql(params.add(custom, 'text[]'))}) m)` : 'NULL::json';
+  const serial = w.serial ? `, set_config('max_parallel_workers_per_gather', '0', true)` : '';
   const [row] = (await db.query(
-    `SELECT o.timezone, (${buckets})::float8 AS buckets, ${community} AS community_known FROM organizations o WHERE o.id = ${org}`,
+    `SELECT o.timezone, (${buckets})::float8 AS buckets, ${community} AS community_known, ${starts} AS starts, ${metrics} AS metrics${serial}
+       FROM organizations o WHERE o.id = ${org}`,
     params.values,
-  )) as Array<{ timezone: string; buckets: number | null; community_known: boolean }>;
-  return { timezone: row.timezone, buckets: row.buckets, communityKnown: row.community_known };
+  )) as Array<{ timezone: string; buckets: number | null; community_known: boolean; starts: number[] | null; metrics: CustomMetricRow[] | null }>;
+  return {
+    timezone: row.timezone,
+    buckets: row.buckets,
+    communityKnown: row.community_known,
+    starts: (row.starts ?? []).map((ms) => new Date(ms)),
+    metrics: withCustomMetrics(resolved, row.metrics ?? []),
+  };
 }
 
 /** One bucket of a series. */

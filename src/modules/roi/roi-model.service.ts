@@ -42,6 +42,19 @@ export class RoiModelService {
     return rows[0] ?? null;
   }
 
+  /**
+   * A model at its current version (the default one without `id`; null when unknown) and the
+   * tenant's data version (`tenantDataVersion`), read in one statement: what a report's cache key needs.
+   */
+  async findForReport(id: string | null | undefined): Promise<{ model: RoiModel | null; dataVersion: string | null }> {
+    if (id && !isUuid(id)) return { model: null, dataVersion: null };
+    const where = id ? `m.id = $1` : `m.is_default`;
+    const [row] = await this.models(`SELECT ${MODEL_ROW.sql}, tenant_data_version()::text AS "dataVersion" FROM ${MODEL_FROM} WHERE ${where}`, id ? [id] : []);
+    if (!row) return { model: null, dataVersion: null };
+    const { dataVersion, ...model } = row as RoiModel & { dataVersion: string | null };
+    return { model, dataVersion };
+  }
+
   /** One version of a model, or null. */
   async version(modelId: string, version: number): Promise<RoiModelVersion | null> {
     if (!isUuid(modelId)) return null;

@@ -1,4 +1,6 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { selectedFields } from '../../platform/sql/projection.js';
 import { ApiKeyScope } from '../../platform/auth/scopes.js';
 import { tenantOf, type RequestContext } from '../../platform/context.js';
 import { liveCaller, type SubscribeData } from '../../platform/live/live-context.js';
@@ -120,7 +122,11 @@ export class RoiReportResolver {
 @Resolver(() => RoiCommunityFigures)
 export class RoiCommunityFiguresResolver {
   @FieldResolver(() => Community, { description: 'The community; null for activity not tied to one.', nullable: true })
-  community(@Root() row: RoiCommunityFigures, @Ctx() ctx: RequestContext): Promise<Community | null> | null {
-    return row.communityId ? tenantOf(ctx).loader(communityById).load(row.communityId) : null;
+  community(@Root() row: RoiCommunityFigures, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): Promise<Community | null> | Community | null {
+    if (!row.communityId) return null;
+    // The id comes from the tenant's own rows, whose foreign keys hold the community: asked only
+    // for its id, there is nothing to read (a read of every community per report otherwise).
+    if ([...selectedFields(info)].every((f) => f === 'id' || f === '__typename')) return { id: row.communityId } as Community;
+    return tenantOf(ctx).loader(communityById).load(row.communityId);
   }
 }

@@ -30,7 +30,7 @@ export class RoiService {
   /** The report of a saved model (the default one without modelId), at its current or a given version. */
   async report(modelId: string | null | undefined, window: RoiWindow, version?: number | null): Promise<RoiReport> {
     const models = new RoiModelService(this.scope);
-    const model = modelId ? await models.find(modelId) : await models.findDefault();
+    const { model, dataVersion } = await models.findForReport(modelId);
     if (!model) throw new NotFoundError('ROI model', modelId ?? 'default');
     let definition: RoiDefinition = model;
     if (version != null && version !== model.version) {
@@ -38,7 +38,7 @@ export class RoiService {
       if (!saved) throw new BadInputError(`version ${version} of this model does not exist (current: ${model.version})`, { field: 'version' });
       definition = saved;
     }
-    return this.compute(definition, window, model, version ?? model.version);
+    return this.compute(definition, window, model, version ?? model.version, dataVersion);
   }
 
   /**
@@ -98,10 +98,8 @@ export class RoiService {
     const calc = new RoiCalculator(model);
     const communityId = base.communityId ?? null;
     const last = new Date(Math.max(...tos.map((to) => to.getTime())));
-    const [metrics, context] = await Promise.all([
-      this.metricsOf(db, calc.metricKeys),
-      windowContext(db, { from: base.from, to: last, interval: base.interval ?? null, communityId, communityValid: communityId !== null && isUuid(communityId) }),
-    ]);
+    const context = await reportContext(db, { ...base, to: last }, calc.metricKeys);
+    const metrics = knownMetrics(calc.metricKeys, context.metrics);
     checkWindow({ ...base, to: last }, context);
     const family = await aggregateRoiFamily(db, {
       metrics,
@@ -110,6 +108,7 @@ export class RoiService {
       interval: base.interval ?? null,
       timezone: context.timezone,
       communityId: communityId?.toLowerCase() ?? null,
+      starts: context.starts,
     });
     const series = sharedSeries(calc, family, last);
     return family.windows.map((w) => ({
@@ -123,12 +122,19 @@ export class RoiService {
     }));
   }
 
-  private async compute(definition: RoiDefinition, window: RoiWindow, model: RoiModel | null, version: number | null): Promise<RoiReport> {
+  /** `known`: the tenant's data version when already read with the model (undefined: read here). */
+  private async compute(
+    definition: RoiDefinition,
+    window: RoiWindow,
+    model: RoiModel | null,
+    version: number | null,
+    known?: string | null,
+  ): Promise<RoiReport> {
     check(window.to.getTime() > window.from.getTime(), 'to', 'to must be after from');
     const db = await this.scope.db();
     const communityId = window.communityId ?? null;
     // Read before anything it covers: a write committed meanwhile makes the report newer than its key, never older.
-    const dataVersion = await tenantDataVersion(db);
+    const dataVersion = known === undefined ? await tenantDataVersion(db) : known;
     const key =
       dataVersion === null
         ? null
@@ -141,10 +147,8 @@ export class RoiService {
   private async figures(db: TenantDb, definition: RoiDefinition, window: RoiWindow): Promise<RoiFigures> {
     const calc = new RoiCalculator(definition);
     const communityId = window.communityId ?? null;
-    const [metrics, context] = await Promise.all([
-      this.metricsOf(db, calc.metricKeys),
-      windowContext(db, { from: window.from, to: window.to, interval: window.interval ?? null, communityId, communityValid: communityId !== null && isUuid(communityId) }),
-    ]);
+    const context = await reportContext(db, window, calc.metricKeys);
+    const metrics = knownMetrics(calc.metricKeys, context.metrics);
     checkWindow(window, context);
     const inputs = await aggregateRoiInputs(db, {
       metrics,
@@ -153,17 +157,22 @@ export class RoiService {
       interval: window.interval ?? null,
       timezone: context.timezone,
       communityId: communityId?.toLowerCase() ?? null,
+      starts: context.starts,
     });
     return figuresOf(calc, inputs, inputs.buckets.map((b) => seriesEntry(calc, b.start, b.values)));
   }
 
   /** The metrics a model uses, resolved; BAD_USER_INPUT when one of them is no longer a metric. */
   private async metricsOf(db: TenantDb, keys: readonly string[]): Promise<Map<string, ResolvedMetric>> {
-    const metrics = await resolveMetrics(db, keys);
-    const missing = keys.find((k) => !metrics.has(k));
-    if (missing) throw new BadInputError(`the model uses '${missing}', which is no longer a metric or parameter`, { field: 'modelId' });
-    return metrics;
+    return knownMetrics(keys, await resolveMetrics(db, keys));
   }
+}
+
+/** `metrics` (the model's `keys` resolved); BAD_USER_INPUT when one of them is no longer a metric. */
+function knownMetrics(keys: readonly string[], metrics: Map<string, ResolvedMetric>): Map<string, ResolvedMetric> {
+  const missing = keys.find((k) => !metrics.has(k));
+  if (missing) throw new BadInputError(`the model uses '${missing}', which is no longer a metric or parameter`, { field: 'modelId' });
+  return metrics;
 }
 
 /** What `compute` caches of a report: everything but the model, read afresh (its name may change, its definition may not). */
@@ -184,6 +193,24 @@ function definitionHash(definition: RoiDefinition): string {
   return createHash('sha1')
     .update(JSON.stringify([returnFormula, investmentFormula, parameters.map((p) => [p.name, p.value])]))
     .digest('base64');
+}
+
+/**
+ * A report's window context with its bucket starts and the model's metrics resolved, in one
+ * statement, the report's grouped statement to come planned serially.
+ */
+function reportContext(db: TenantDb, window: RoiWindow, metricKeys: readonly string[]): Promise<WindowContext> {
+  const communityId = window.communityId ?? null;
+  return windowContext(db, {
+    from: window.from,
+    to: window.to,
+    interval: window.interval ?? null,
+    communityId,
+    communityValid: communityId !== null && isUuid(communityId),
+    starts: true,
+    metricKeys,
+    serial: true,
+  });
 }
 
 /** The community must be the organization's, and a series at most MAX_BUCKETS long. */

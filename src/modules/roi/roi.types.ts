@@ -103,7 +103,7 @@ export class FormulaValidation {
   identifiers!: string[];
 }
 
-@ObjectType({ description: 'The value an identifier had over the window.' })
+@ObjectType({ description: 'The value an identifier had over the window.', simpleResolvers: true })
 export class RoiVariable {
   @Field({ description: 'A metric key or parameter name.' })
   name!: string;
@@ -115,6 +115,8 @@ export class RoiVariable {
   parameter!: boolean;
 }
 
+// A report holds hundreds of these plain objects: `simpleResolvers` leaves their fields to graphql-js's
+// default resolver instead of a type-graphql wrapper per field (no middleware or auth applies to them).
 @InterfaceType('RoiFigures', { description: 'Return, investment and roi = (return - investment) / investment (null where investment is 0).' })
 export abstract class RoiFiguresFields {
   @Field(() => Float, { description: 'The return formula over the window; null when a value it needs is missing.', name: 'return', nullable: true })
@@ -127,20 +129,20 @@ export abstract class RoiFiguresFields {
   roi!: number | null;
 }
 
-@ObjectType({ description: 'Return, investment and roi over one interval of the window.', implements: RoiFiguresFields })
+@ObjectType({ description: 'Return, investment and roi over one interval of the window.', implements: RoiFiguresFields, simpleResolvers: true })
 export class RoiSeriesPoint extends RoiFiguresFields {
   @Field({ description: 'Start of the interval, aligned to the organization’s time zone.' })
   start!: Date;
 
 }
 
-@ObjectType({ implements: RoiFiguresFields, description: 'The figures of one community; community is null for data recorded without one.' })
+@ObjectType({ implements: RoiFiguresFields, description: 'The figures of one community; community is null for data recorded without one.', simpleResolvers: true })
 export class RoiCommunityFigures extends RoiFiguresFields {
   communityId!: string | null;
 
 }
 
-@ObjectType({ description: 'One top-level term of a formula, its value over the window and its share of that formula’s total.' })
+@ObjectType({ description: 'One top-level term of a formula, its value over the window and its share of that formula’s total.', simpleResolvers: true })
 export class RoiContributionType {
   @Field(() => RoiFormulaKind, { description: 'Which formula the term belongs to.' })
   formula!: RoiFormulaKind;

@@ -110,6 +110,22 @@ export function selectedNodeFields(info: GraphQLResolveInfo): Set<string> {
   return out;
 }
 
+const selections = new WeakMap<object, ReadonlySet<string>>();
+
+/**
+ * The fields a field's selection asks of its value (fragments followed), walked once per field of
+ * the query: graphql-js hands every list item the same `fieldNodes`.
+ */
+export function selectedFields(info: GraphQLResolveInfo): ReadonlySet<string> {
+  let out = selections.get(info.fieldNodes);
+  if (!out) {
+    const set = new Set<string>();
+    for (const node of info.fieldNodes) collect(node.selectionSet, info, [], set);
+    selections.set(info.fieldNodes, (out = set));
+  }
+  return out;
+}
+
 const projections = new WeakMap<object, Map<ColumnMap, Projection>>();
 
 /**
