@@ -65,7 +65,7 @@ class ImportRun {
     private readonly payload: ImportPayload,
     private readonly run: JobRun,
   ) {
-    this.phases = { jobId: payload.jobId, checkMs: 0, writeMs: 0, eventsMs: 0 };
+    this.phases = { jobId: payload.jobId, checkMs: 0, writeMs: 0, eventsMs: 0, path: 'chunks' };
   }
 
   private get tenant(): string {
@@ -87,7 +87,11 @@ class ImportRun {
       await this.dropStaging();
     } catch (error) {
       await this.stopTicker();
-      if (error instanceof BadRows) return this.fail(error.errors, error.processed);
+      if (error instanceof BadRows) {
+        await this.fail(error.errors, error.processed);
+        if (importPhases.hasSubscribers) importPhases.publish(this.phases);
+        return;
+      }
       if (this.run.signal.aborted || this.run.attempt < this.run.maxAttempts) {
         this.app.logger.warn('import job interrupted; it will run again', { jobId: this.payload.jobId, attempt: this.run.attempt, error });
         throw error;
@@ -146,6 +150,7 @@ class ImportRun {
       });
       this.phases.writeMs = since(t0);
       if (written) return written;
+      this.phases.path = 'chunks';
       t0 = performance.now();
       this.processed = 0;
     }
@@ -187,6 +192,13 @@ class ImportRun {
       ds: this.app.ds,
       rows,
       progress: (written) => (this.processed = Math.min(written, rows)),
+      path: (path, refused) => {
+        this.phases.path = path;
+        if (refused) {
+          this.phases.refused = refused;
+          this.app.logger.info('import left the binary path', { jobId: this.payload.jobId, refused });
+        }
+      },
       finish: async (counts, db) => {
         await this.stopTicker();
         this.processed = rows;
