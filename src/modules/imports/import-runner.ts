@@ -127,13 +127,16 @@ class ImportRun {
     const nothing = { job: null, publish: () => undefined };
     const [lock] = (await m.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 13)) AS mine`, [this.payload.jobId])) as Array<{ mine: boolean }>;
     if (!lock.mine) throw new Error('the job is running on another worker');
+    // import_rows is UNLOGGED: a database crash empties it whole, never in part, so one staged row
+    // tells that the upload is all there (counting a million took a second of CPU); the binary
+    // write checks that it read every row too.
     const [state] = (await m.query(
-      `SELECT j.status, (SELECT count(*) FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = j.id)::int AS staged
+      `SELECT j.status, EXISTS (SELECT 1 FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = j.id) AS staged
        FROM import_jobs j WHERE j.id = $1`,
       [this.payload.jobId],
-    )) as Array<{ status: ImportJobStatus; staged: number }>;
+    )) as Array<{ status: ImportJobStatus; staged: boolean }>;
     if (state?.status !== ImportJobStatus.RUNNING) return nothing;
-    if (state.staged !== started.rows) {
+    if (!state.staged) {
       throw new BadRows([{ line: 0, message: 'The uploaded rows were lost (the database restarted before the job ran); upload the file again' }], 0);
     }
     let t0 = performance.now();

@@ -21,8 +21,6 @@ const PG_EPOCH_US = 946_684_800_000_000;
 const DAY_US = 86_400_000_000;
 const TWO_32 = 4_294_967_296;
 
-/** The one form of time vouched for: RFC 3339 with `T`, at most 6 fractional digits, `Z` or ±hh:mm. */
-const TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?:Z|([+-])(\d\d):(\d\d))$/;
 /** A number as JSON writes them (the SQL check's pattern), for values given as strings (CSV). */
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d{1,3})?$/;
 /** A UTF-16 surrogate: a key holding one is left to PostgreSQL (a lone one is not valid text). */
@@ -48,24 +46,55 @@ function daysIn(year: number, month: number): number {
   return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-/** Microseconds since 1970 of a time node vouches for, or null. */
+/** The digit at `i` of `s`, or a number negative enough to make any sum of digits negative. */
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1e6;
+}
+
+/** Two digits at `i`. */
+function two(s: string, i: number): number {
+  return digit(s, i) * 10 + digit(s, i + 1);
+}
+
+/**
+ * Microseconds since 1970 of a time node vouches for, or null: `YYYY-MM-DDTHH:MM:SS`, then at
+ * most 6 fractional digits, then `Z` or `±hh:mm` (read by position: no regex, no substrings).
+ */
 export function timeMicros(text: unknown): number | null {
-  if (typeof text !== 'string') return null;
-  const t = TIME.exec(text);
-  if (!t) return null;
-  const [year, month, day, hour, minute, second] = [+t[1], +t[2], +t[3], +t[4], +t[5], +t[6]];
+  if (typeof text !== 'string' || text.length < 20 || text.length > 33) return null;
+  const s = text;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
+  const year = two(s, 0) * 100 + two(s, 2);
+  const month = two(s, 5);
+  const day = two(s, 8);
+  const hour = two(s, 11);
+  const minute = two(s, 14);
+  const second = two(s, 17);
   // Before 1970 is refused anyway (and Date.UTC reads years below 100 as 19xx).
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return null;
-  let offset = 0;
-  if (t[8]) {
-    // PostgreSQL refuses offsets past 15:59; the fast path keeps to the usual ones.
-    const oh = +t[9];
-    const om = +t[10];
-    if (oh > 14 || om > 59) return null;
-    offset = (t[8] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  let i = 19;
+  let micros = 0;
+  if (s.charCodeAt(i) === 46) {
+    let scale = 100_000;
+    for (i++; i < s.length && scale >= 1; i++, scale /= 10) {
+      const d = digit(s, i);
+      if (d < 0) break;
+      micros += d * scale;
+    }
+    if (i === 20 || (i < s.length && digit(s, i) >= 0)) return null; // no digit, or more than 6
   }
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second) - offset;
-  return ms * 1000 + (t[7] ? Number(t[7].padEnd(6, '0')) : 0);
+  let offset = 0;
+  const zone = s.charCodeAt(i);
+  if (zone === 90 && i + 1 === s.length) offset = 0;
+  else if ((zone === 43 || zone === 45) && i + 6 === s.length && s.charCodeAt(i + 3) === 58) {
+    // PostgreSQL refuses offsets past 15:59; the fast path keeps to the usual ones.
+    const oh = two(s, i + 1);
+    const om = two(s, i + 4);
+    if (oh < 0 || oh > 14 || om < 0 || om > 59) return null;
+    offset = (zone === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
+  } else return null;
+  return (Date.UTC(year, month - 1, day, hour, minute, second) - offset) * 1000 + micros;
 }
 
 /** A value node vouches for (normalized as PostgreSQL stores it), or null. */
@@ -89,6 +118,16 @@ export interface DayGroup {
   ms: number;
 }
 
+/** The last time of one (metric, community, UTC day), with what identifies it. */
+interface Group {
+  m: string;
+  c: string | null;
+  us: number;
+  metric: object;
+  community: Buffer | null;
+  day: number;
+}
+
 /**
  * Checks staged lines and encodes the good ones as binary COPY rows of metric_points. `add`
  * answers null for a row it took, else why it refuses it (the caller then stops the fast path).
@@ -99,7 +138,8 @@ export class MetricRowEncoder {
   private readonly metricIds: Map<string, { id: string; bytes: Buffer }>;
   private readonly communityIds: Map<string, Buffer>;
   private readonly latestUs: number;
-  private readonly last = new Map<string, { m: string; c: string | null; us: number }>();
+  private readonly last = new Map<string, Group>();
+  private group: Group | undefined;
   private out: Buffer;
   private pos: number;
   private readonly full: Buffer[] = [];
@@ -146,11 +186,17 @@ export class MetricRowEncoder {
       return 'idempotencyKey';
     }
     this.write(metric.bytes, community, us, value, key as string | null);
-    const c = community ? (communityId as string).toLowerCase() : null;
-    const group = `${row.metricKey}|${c}|${Math.floor(us / DAY_US)}`;
-    const seen = this.last.get(group);
-    if (!seen) this.last.set(group, { m: metric.id, c, us });
-    else if (seen.us < us) seen.us = us;
+    // The group of the row before is most often this row's too: the map only when it changes.
+    const dayOf = Math.floor(us / DAY_US);
+    let group = this.group;
+    if (!group || group.metric !== metric || group.community !== community || group.day !== dayOf) {
+      const c = community ? (communityId as string).toLowerCase() : null;
+      const name = `${metric.id}|${c}|${dayOf}`;
+      group = this.last.get(name);
+      if (!group) this.last.set(name, (group = { m: metric.id, c, us, metric, community, day: dayOf }));
+      this.group = group;
+    }
+    if (group.us < us) group.us = us;
     this.rows++;
     return null;
   }
@@ -163,15 +209,18 @@ export class MetricRowEncoder {
     let p = this.pos;
     b.writeInt16BE(6, p);
     p += 2;
-    for (const id of [this.tenant, metric, community]) {
-      if (id) {
-        b.writeInt32BE(16, p);
-        id.copy(b, p + 4);
-        p += 20;
-      } else {
-        b.writeInt32BE(-1, p);
-        p += 4;
-      }
+    b.writeInt32BE(16, p);
+    this.tenant.copy(b, p + 4);
+    b.writeInt32BE(16, p + 20);
+    metric.copy(b, p + 24);
+    p += 40;
+    if (community) {
+      b.writeInt32BE(16, p);
+      community.copy(b, p + 4);
+      p += 20;
+    } else {
+      b.writeInt32BE(-1, p);
+      p += 4;
     }
     const pg = us - PG_EPOCH_US;
     const hi = Math.floor(pg / TWO_32);

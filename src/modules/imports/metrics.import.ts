@@ -371,6 +371,7 @@ export class MetricsImport implements ImportKindHandler {
       await m.query(`ROLLBACK TO SAVEPOINT import_copy`);
       return refused;
     }
+    if (encoder.rows !== w.rows) throw new Error(`the import read ${encoder.rows} staged rows, not ${w.rows}`);
     await m.query(`RELEASE SAVEPOINT import_copy`);
     for (const g of encoder.groups()) this.last.set(`${g.m}|${g.c}|${Math.floor(g.ms / 86_400_000)}`, g);
     return { accepted: copyIn.rowCount, duplicates: w.rows - copyIn.rowCount };
