@@ -96,6 +96,8 @@ export async function run(args: string[]): Promise<void> {
     const uploadMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const job = await followImport({ url: server.url, key }, id, () => undefined, 50);
     const importMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    // The job's status commits with its rows; its phases are published a moment later.
+    for (let i = 0; i < 40 && !phasesOf.has(id); i++) await new Promise((r) => setTimeout(r, 50));
     clearInterval(sampler);
     unsubscribe(importPhases.name, hear);
     const phases: ImportPhases = phasesOf.get(id) ?? { jobId: id, checkMs: NaN, writeMs: NaN, eventsMs: NaN, path: 'chunks' };
