@@ -96,9 +96,11 @@ export async function run(args: string[]): Promise<void> {
     const uploadMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const job = await followImport({ url: server.url, key }, id, () => undefined, 50);
     const importMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    // The job's status commits with its rows; its phases are published a moment later.
+    for (let i = 0; i < 40 && !phasesOf.has(id); i++) await new Promise((r) => setTimeout(r, 50));
     clearInterval(sampler);
     unsubscribe(importPhases.name, hear);
-    const phases = phasesOf.get(id) ?? { jobId: id, checkMs: NaN, writeMs: NaN, eventsMs: NaN };
+    const phases: ImportPhases = phasesOf.get(id) ?? { jobId: id, checkMs: NaN, writeMs: NaN, eventsMs: NaN, path: 'chunks' };
     const otherMs = importMs - uploadMs - phases.checkMs - phases.writeMs - phases.eventsMs;
     if (job.status !== 'SUCCEEDED' || job.accepted !== rows) throw new Error(`import did not succeed: ${JSON.stringify(job).slice(0, 500)}`);
     const importRate = rows / (importMs / 1000);
@@ -122,7 +124,7 @@ export async function run(args: string[]): Promise<void> {
       `baseline unnest insert: ${Math.round(bareRate)} points/s (${round(bareMs / 1000, 2)} s for ${rows})\n` +
         `import (NDJSON):        ${Math.round(importRate)} points/s (${round(importMs / 1000, 2)} s), RSS +${round(rssGrowthMb, 1)} MB\n` +
         `  phases: upload ${round(uploadMs / 1000, 2)} s, check ${round(phases.checkMs / 1000, 2)} s, write ${round(phases.writeMs / 1000, 2)} s, ` +
-        `events ${round(phases.eventsMs / 1000, 2)} s, queue and follow ${round(otherMs / 1000, 2)} s\n` +
+        `events ${round(phases.eventsMs / 1000, 2)} s, queue and follow ${round(otherMs / 1000, 2)} s; path ${phases.path}${phases.refused ? ` (refused: ${phases.refused})` : ''}\n` +
         `recordMetrics (GraphQL): ${Math.round(gqlRate)} points/s\n`,
     );
     report({
@@ -138,6 +140,7 @@ export async function run(args: string[]): Promise<void> {
         events: round(phases.eventsMs / 1000, 2),
         queueAndFollow: round(otherMs / 1000, 2),
       },
+      importPath: phases.path,
       importRatio: round(importRate / bareRate),
       rssGrowthMb: round(rssGrowthMb, 1),
       recordMetricsPointsPerSecond: Math.round(gqlRate),

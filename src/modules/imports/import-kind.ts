@@ -56,7 +56,12 @@ export interface BulkWriter {
    * job's status and every event of the import (outbox rows, goals) commit with the rows, or none do.
    */
   finish(counts: { accepted: number; duplicates: number }, db: TenantDb): Promise<void>;
+  /** Which way the bulk write went (a kind with several), and why it left a faster one. */
+  path?(path: ImportPath, refused?: string): void;
 }
+
+/** How an import was written: `binary` (checked in node, binary COPY), `sql` (checked in SQL, COPY), `chunks` (statement by statement). */
+export type ImportPath = 'binary' | 'sql' | 'chunks';
 
 /** SQL: staged lines of job $1 in [$2, $3), with the JSON parsed (or NULL in careful mode when it does not parse). */
 export function stagedRows(careful: boolean): string {

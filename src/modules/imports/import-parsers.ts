@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { parse as parseCsv, type Info } from 'csv-parse';
-import split2 from 'split2';
+import { isUtf8 } from 'node:buffer';
 import { BadInputError, ErrorCode } from '../../platform/errors.js';
 import { HttpError } from '../../platform/http/rest.js';
 
@@ -42,22 +42,123 @@ export function byteLimit(limit: number): Transform {
   });
 }
 
+/** Binary COPY: signature, flags (0), header extension length (0); and the trailer. */
+const COPY_BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+const COPY_BINARY_TRAILER = Buffer.from([0xff, 0xff]);
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+
+/** A line of nothing but whitespace (as String.prototype.trim sees it): skipped, but counted. */
+function isBlank(buf: Buffer, start: number, stop: number): boolean {
+  for (let i = start; i < stop; i++) {
+    const b = buf[i];
+    if (b === 0x20 || (b >= 0x09 && b <= 0x0d)) continue;
+    return b >= 0x80 && !buf.toString('utf8', start, stop).trim();
+  }
+  return true;
+}
+
 /**
- * NDJSON to COPY rows `<prefix><line>\t<json>`: one JSON value a line, split by split2; blank
- * lines are skipped but keep their number. The JSON itself is parsed by PostgreSQL in the job.
+ * NDJSON to binary COPY rows of `import_rows (organization_id, job_id, line, raw)`: one JSON
+ * value a line (`\n`, or `\r\n`), cut as bytes and staged as they are; blank lines are skipped but
+ * keep their number. The JSON itself is parsed by the job. A region of lines that is not valid
+ * UTF-8 is decoded line by line with U+FFFD for the bad bytes (as a text decoder does). A line
+ * longer than MAX_LINE_BYTES fails with 'maximum buffer reached' (which uploadError answers
+ * with a 400 and 'A line is longer than 1 MiB'). Cutting bytes spares the decode, the regex split, the COPY text escaping
+ * and PostgreSQL's text parsing of a string-based splitter (split2): see docs/decisions.md.
  */
-export function ndjsonRows(prefix: string, count: StagedCount): Transform {
-  return split2(
-    /\r?\n/,
-    (line: string) => {
-      const n = ++count.lastLine;
-      if (!line.trim()) return undefined;
-      refuseNul(line, n);
-      count.rows++;
-      return `${prefix}${n}\t${copyEscape(line)}\n`;
+export function ndjsonCopyRows(organizationId: string, jobId: string, count: StagedCount): Transform {
+  const ids = Buffer.alloc(2 + 2 * 20);
+  ids.writeInt16BE(4, 0);
+  ids.writeInt32BE(16, 2);
+  Buffer.from(organizationId.replace(/-/g, ''), 'hex').copy(ids, 6);
+  ids.writeInt32BE(16, 22);
+  Buffer.from(jobId.replace(/-/g, ''), 'hex').copy(ids, 26);
+  const SIZE = 256 * 1024;
+  let out = Buffer.allocUnsafe(SIZE);
+  COPY_BINARY_HEADER.copy(out, 0);
+  let pos = COPY_BINARY_HEADER.length;
+  let rest: Buffer | null = null;
+  const full: Buffer[] = [];
+
+  /** Stages `buf[start, stop)`, a line; `clean`: the region holds no U+0000 and is valid UTF-8. */
+  const row = (buf: Buffer, start: number, stop: number, clean: boolean) => {
+    if (!clean) {
+      const line = Buffer.from(buf.toString('utf8', start, stop));
+      if (line.length <= MAX_LINE_BYTES && line.indexOf(0) !== -1 && !isBlank(line, 0, line.length)) {
+        throw new BadInputError(`line ${count.lastLine + 1}: the character U+0000 is not allowed`, { line: count.lastLine + 1 });
+      }
+      return row(line, 0, line.length, true);
+    }
+    const n = ++count.lastLine;
+    const length = stop - start;
+    if (length > MAX_LINE_BYTES) throw new Error('maximum buffer reached');
+    if (isBlank(buf, start, stop)) return;
+    count.rows++;
+    const size = ids.length + 12 + length;
+    if (pos + size > out.length) {
+      full.push(out.subarray(0, pos));
+      out = Buffer.allocUnsafe(Math.max(SIZE, size));
+      pos = 0;
+    }
+    ids.copy(out, pos);
+    pos += ids.length;
+    out.writeInt32BE(4, pos);
+    out.writeInt32BE(n, pos + 4);
+    out.writeInt32BE(length, pos + 8);
+    buf.copy(out, pos + 12, start, stop);
+    pos += 12 + length;
+  };
+  /** Complete lines `buf[0, to)`, each ended by \n. */
+  const lines = (buf: Buffer, to: number) => {
+    const region = buf.subarray(0, to);
+    const clean = region.indexOf(0) === -1 && isUtf8(region);
+    let start = 0;
+    for (let end = buf.indexOf(NEWLINE, start); end !== -1 && end < to; end = buf.indexOf(NEWLINE, start)) {
+      row(buf, start, end > start && buf[end - 1] === RETURN ? end - 1 : end, clean);
+      start = end + 1;
+    }
+  };
+  const emit = (stream: Transform) => {
+    if (pos > 0) {
+      full.push(out.subarray(0, pos));
+      out = Buffer.allocUnsafe(SIZE);
+      pos = 0;
+    }
+    for (const b of full) stream.push(b);
+    full.length = 0;
+  };
+
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+        rest = null;
+        const last = buf.lastIndexOf(NEWLINE);
+        if (last !== -1) lines(buf, last + 1);
+        if (last + 1 < buf.length) {
+          if (buf.length - last - 1 > MAX_LINE_BYTES) throw new Error('maximum buffer reached');
+          rest = Buffer.from(buf.subarray(last + 1));
+        }
+        emit(this);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
     },
-    { maxLength: MAX_LINE_BYTES },
-  );
+    flush(done) {
+      try {
+        if (rest?.length) row(rest, 0, rest.length, rest.indexOf(0) === -1 && isUtf8(rest));
+        if (pos + COPY_BINARY_TRAILER.length > out.length) emit(this);
+        COPY_BINARY_TRAILER.copy(out, pos);
+        pos += COPY_BINARY_TRAILER.length;
+        emit(this);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
 }
 
 /**

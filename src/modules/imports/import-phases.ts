@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import type { ImportPath } from './import-kind.js';
 
 /** Milliseconds a finished import job spent in each phase: what the bench reads. */
 export interface ImportPhases {
@@ -9,6 +10,10 @@ export interface ImportPhases {
   writeMs: number;
   /** Reading back and building the coalesced events. */
   eventsMs: number;
+  /** How the rows were written (zero rows written: the way the checks went). */
+  path: ImportPath;
+  /** Why a faster path refused the file (a line node could not vouch for, a key already there). */
+  refused?: string;
 }
 
 /** Hears an ImportPhases per finished job; publishing costs nothing while nobody subscribes. */

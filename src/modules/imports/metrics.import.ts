@@ -1,6 +1,7 @@
-import { Transform } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
+import type { QueryRunner } from 'typeorm';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { isUuid } from '../../db/ids.js';
 import { bindTenant, type TenantDb } from '../../db/tenant.js';
@@ -24,6 +25,7 @@ import {
 } from './import-kind.js';
 import type { RowFields } from './import-parsers.js';
 import type { ImportError } from './import.types.js';
+import { MetricRowEncoder, StagedLineReader } from './metrics-binary.js';
 
 export const METRIC_FIELDS: RowFields = { allowed: ['metricKey', 'value', 'at', 'communityId', 'idempotencyKey'], required: ['metricKey', 'value', 'at'] };
 
@@ -216,19 +218,50 @@ export class MetricsImport implements ImportKindHandler {
 
   /**
    * The whole file in one COPY into metric_points, checked on the way: PostgreSQL writes COPY's
-   * rows in batches, far cheaper than an INSERT's one by one, and each row's JSON is parsed once.
+   * rows in batches, far cheaper than an INSERT's one by one. First the binary path
+   * (copyBinary): node checks each staged line and encodes what it vouches for in COPY's binary
+   * format, which PostgreSQL stores without parsing text, and no idempotency key is probed (the
+   * unique index refuses a key written before or twice). When it refuses the file (a row it
+   * cannot vouch for, a repeated key), nothing of it is kept and the SQL path runs (copySql),
+   * which checks in SQL and skips the keys already there.
+   *
    * COPY refuses tables under RLS, so the writing transaction is the owner's and names the tenant
-   * in every row (the rows come from a query under the tenant's RLS). Foreign keys are held
-   * set-based, not per row: every metric and community of the tenant is locked FOR KEY SHARE here
-   * until commit (before the rows are read, so any the rows name stays), as the per-row trigger
-   * would lock those used; with a superuser, the triggers are then skipped
-   * (`session_replication_role`). A bad row stops it with a data exception (class 22) and an
-   * idempotency key twice in the file with 23505: nothing is written, and the caller checks
-   * chunk by chunk to list the bad lines, or writes statement by statement, which keeps the first.
+   * in every row. Foreign keys are held set-based, not per row: every metric and community of the
+   * tenant is locked FOR KEY SHARE here until commit (before the rows are read, so any the rows
+   * name stays), as the per-row trigger would lock those used; with a superuser, the triggers are
+   * then skipped (`session_replication_role`). On the SQL path a bad row stops it with a data
+   * exception (class 22) and an idempotency key twice in the file with 23505: nothing is written,
+   * and the caller checks chunk by chunk to list the bad lines, or writes statement by statement,
+   * which keeps the first.
    */
   async bulkWrite(m: TenantDb, jobId: string, w: BulkWriter): Promise<{ accepted: number; duplicates: number }> {
     if (!isUuid(jobId)) throw new Error('bulk write of a malformed job id');
     const latest = new Date(Date.now() + MAX_FUTURE_MS);
+    let refused = '';
+    const fast = await this.inOwnerTransaction(m, w, async (runner, client) => {
+      const result = await this.copyBinary(m, jobId, w, runner, client, latest);
+      if (typeof result === 'string') refused = result;
+      return typeof result === 'string' ? null : result;
+    });
+    if (fast) {
+      w.path?.('binary');
+      return fast;
+    }
+    w.path?.('sql', refused);
+    return (await this.inOwnerTransaction(m, w, (_runner, client) => this.copySql(m, jobId, w, client, latest)))!;
+  }
+
+  /**
+   * Runs `write` in a transaction of the owner with the triggers off (when allowed) and every
+   * metric and community of the tenant locked; then, with the triggers back on, the job's status
+   * and the import's events (`events`, through finish) as the tenant, and commits: they commit with
+   * the rows, or none do. `write` answering null rolls it all back (null).
+   */
+  private async inOwnerTransaction(
+    m: TenantDb,
+    w: BulkWriter,
+    write: (runner: QueryRunner, client: PoolClient) => Promise<{ accepted: number; duplicates: number } | null>,
+  ): Promise<{ accepted: number; duplicates: number } | null> {
     const runner = w.ds.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     let open = false;
@@ -237,46 +270,24 @@ export class MetricsImport implements ImportKindHandler {
       await runner.startTransaction();
       open = true;
       await runner.query('SAVEPOINT triggers');
-      await runner.query(`SET LOCAL session_replication_role = replica`).then(
-        () => runner.query('RELEASE SAVEPOINT triggers'),
-        () => runner.query('ROLLBACK TO SAVEPOINT triggers'),
+      const off = await runner.query(`SET LOCAL session_replication_role = replica`).then(
+        () => runner.query('RELEASE SAVEPOINT triggers').then(() => true),
+        () => runner.query('ROLLBACK TO SAVEPOINT triggers').then(() => false),
       );
-      await runner.query(
-        `SELECT (SELECT count(*) FROM (SELECT 1 FROM metric_definitions WHERE organization_id = $1 FOR KEY SHARE) a),
-                (SELECT count(*) FROM (SELECT 1 FROM communities WHERE organization_id = $1 FOR KEY SHARE) b)`,
-        [m.tenantId],
-      );
-      const copyIn = client.query(copyFrom('COPY metric_points (organization_id, metric_id, community_id, at, value, idempotency_key) FROM STDIN'));
-      const reader = (await m.manager.queryRunner!.connect()) as PoolClient;
-      // Times leave in UTC, so that a row's text names its UTC day (CopiedDays).
-      await m.query(`SAVEPOINT import_copy`);
-      await m.query(`SET LOCAL TimeZone = 'UTC'`);
-      const copyOut = reader.query(copyTo(`COPY (${copyOutSql(jobId, latest)}) TO STDOUT`));
-      const days = new CopiedDays();
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          days.add(chunk);
-          w.progress(days.rows);
-          done(null, chunk);
-        },
-      });
-      try {
-        await pipeline(copyOut, counter, copyIn);
-        await m.query(`RELEASE SAVEPOINT import_copy`);
-      } catch (error) {
-        await m.query(`ROLLBACK TO SAVEPOINT import_copy`).catch(() => undefined);
-        throw error;
+      const counts = await write(runner, client);
+      if (!counts) {
+        open = false;
+        await runner.rollbackTransaction();
+        return null;
       }
-      const counts = { accepted: copyIn.rowCount, duplicates: w.rows - copyIn.rowCount };
       this.wrote = counts.accepted;
-      for (const g of days.groups()) this.last.set(`${g.m}|${g.c}|${Math.floor(g.ms / 86_400_000)}`, g);
-      // The job's status and the import's events (`events`, through finish) in this transaction, as
-      // the tenant with triggers back on: they commit with the rows, or none do.
       await runner.query('SAVEPOINT triggers_back');
       await runner.query(`SET LOCAL session_replication_role = origin`).then(
         () => runner.query('RELEASE SAVEPOINT triggers_back'),
         () => runner.query('ROLLBACK TO SAVEPOINT triggers_back'),
       );
+      // The statement trigger that counts the tenant's data version (report caches) was off too.
+      if (off) await runner.query(`INSERT INTO data_versions (organization_id, txid) VALUES ($1, txid_current()) ON CONFLICT DO NOTHING`, [m.tenantId]);
       await w.finish(counts, await bindTenant(runner.manager, m.tenantId));
       await runner.commitTransaction();
       open = false;
@@ -287,6 +298,83 @@ export class MetricsImport implements ImportKindHandler {
     } finally {
       await runner.release();
     }
+  }
+
+  /** The SQL path: copyOutSql's rows, checked in PostgreSQL, streamed into COPY metric_points (text). */
+  private async copySql(m: TenantDb, jobId: string, w: BulkWriter, client: PoolClient, latest: Date): Promise<{ accepted: number; duplicates: number }> {
+    await client.query(
+      `SELECT (SELECT count(*) FROM (SELECT 1 FROM metric_definitions WHERE organization_id = $1 FOR KEY SHARE) a),
+              (SELECT count(*) FROM (SELECT 1 FROM communities WHERE organization_id = $1 FOR KEY SHARE) b)`,
+      [m.tenantId],
+    );
+    const copyIn = client.query(copyFrom('COPY metric_points (organization_id, metric_id, community_id, at, value, idempotency_key) FROM STDIN'));
+    const reader = (await m.manager.queryRunner!.connect()) as PoolClient;
+    // Times leave in UTC, so that a row's text names its UTC day (CopiedDays).
+    await m.query(`SAVEPOINT import_copy`);
+    await m.query(`SET LOCAL TimeZone = 'UTC'`);
+    const copyOut = reader.query(copyTo(`COPY (${copyOutSql(jobId, latest)}) TO STDOUT`));
+    const days = new CopiedDays();
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        days.add(chunk);
+        w.progress(days.rows);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(copyOut, counter, copyIn);
+      await m.query(`RELEASE SAVEPOINT import_copy`);
+    } catch (error) {
+      await m.query(`ROLLBACK TO SAVEPOINT import_copy`).catch(() => undefined);
+      throw error;
+    }
+    for (const g of days.groups()) this.last.set(`${g.m}|${g.c}|${Math.floor(g.ms / 86_400_000)}`, g);
+    return { accepted: copyIn.rowCount, duplicates: w.rows - copyIn.rowCount };
+  }
+
+  /**
+   * The binary path: the staged lines leave PostgreSQL as they are (`COPY … TO STDOUT (FORMAT
+   * binary)`, a plain scan), node checks and encodes them (MetricRowEncoder) and they enter
+   * `COPY metric_points … FROM STDIN (FORMAT binary)`. Answers the counts, or why it refused the
+   * file: a line node cannot vouch for, or a data error of the COPY (23505: a key written before
+   * or given twice). When it refuses, both COPYs are ended before it answers (the reading one
+   * cancelled and read to its end, or its connection would never be free again).
+   */
+  private async copyBinary(
+    m: TenantDb,
+    jobId: string,
+    w: BulkWriter,
+    runner: QueryRunner,
+    client: PoolClient,
+    latest: Date,
+  ): Promise<{ accepted: number; duplicates: number } | string> {
+    const metrics = (await runner.query(`SELECT id, key FROM metric_definitions WHERE organization_id = $1 FOR KEY SHARE`, [m.tenantId])) as Array<{ id: string; key: string }>;
+    const communities = (await runner.query(`SELECT id FROM communities WHERE organization_id = $1 FOR KEY SHARE`, [m.tenantId])) as Array<{ id: string }>;
+    const encoder = new MetricRowEncoder({
+      tenant: m.tenantId,
+      metrics: new Map(metrics.map((d) => [d.key, d.id])),
+      communities: new Set(communities.map((c) => c.id)),
+      latestMs: latest.getTime(),
+    });
+    const copyIn = client.query(
+      copyFrom('COPY metric_points (organization_id, metric_id, community_id, at, value, idempotency_key) FROM STDIN (FORMAT binary)'),
+    );
+    const reader = (await m.manager.queryRunner!.connect()) as PoolClient;
+    await m.query(`SAVEPOINT import_copy`);
+    const copyOut = reader.query(
+      copyTo(`COPY (SELECT r.line, r.raw FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = '${jobId}') TO STDOUT (FORMAT binary)`),
+    );
+    const refused = await streamBinary(copyOut, copyIn, encoder, w, async () => {
+      await w.ds.query('SELECT pg_cancel_backend($1)', [(reader as PoolClient & { processID: number }).processID]);
+    });
+    if (refused !== null) {
+      await m.query(`ROLLBACK TO SAVEPOINT import_copy`);
+      return refused;
+    }
+    if (encoder.rows !== w.rows) throw new Error(`the import read ${encoder.rows} staged rows, not ${w.rows}`);
+    await m.query(`RELEASE SAVEPOINT import_copy`);
+    for (const g of encoder.groups()) this.last.set(`${g.m}|${g.c}|${Math.floor(g.ms / 86_400_000)}`, g);
+    return { accepted: copyIn.rowCount, duplicates: w.rows - copyIn.rowCount };
   }
 
   /** The last point of each (metric, community, day) written, read back for its value, published in a few events. */
@@ -313,4 +401,98 @@ export class MetricsImport implements ImportKindHandler {
       }
     };
   }
+}
+
+/**
+ * Pumps the binary COPY-out of staged lines through `encoder` into the binary COPY-in, with
+ * back-pressure. Answers null when every row went in, or why the file was refused: a line the
+ * encoder refuses or a data error of the COPY-in (SQLSTATE class 22 or 23). On refusal the
+ * COPY-in is failed (CopyFail) unless PostgreSQL ended it already, and the COPY-out is cancelled
+ * (`cancel`) and read to its end, so that both connections are free when it answers. Any other
+ * error rejects, after the same clean-up.
+ */
+function streamBinary(
+  copyOut: Readable,
+  copyIn: Writable & { rowCount: number },
+  encoder: MetricRowEncoder,
+  w: BulkWriter,
+  cancel: () => Promise<void>,
+): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const lines = new StagedLineReader();
+    let outEnded = false;
+    let inEnded = false;
+    let failed = false;
+    const outDone = new Promise<void>((done) => {
+      copyOut.once('end', done);
+      copyOut.once('error', done);
+    });
+    const inDone = new Promise<void>((done) => {
+      copyIn.once('finish', done);
+      copyIn.once('error', done);
+      copyIn.once('close', done);
+    });
+    const stop = (why: { refused: string } | { error: unknown }, inFailed: boolean) => {
+      if (failed) return;
+      failed = true;
+      copyOut.removeListener('data', onData);
+      copyOut.on('data', () => undefined); // read, and drop, the rest
+      copyOut.resume();
+      const waits: Array<Promise<unknown>> = [];
+      if (!outEnded) waits.push(cancel().catch(() => undefined), outDone);
+      if (!inFailed && !inEnded) {
+        copyIn.destroy(new Error('the binary import path refused the file'));
+        waits.push(inDone);
+      }
+      void Promise.all(waits).then(() => ('refused' in why ? resolve(why.refused) : reject(why.error)));
+    };
+    const onData = (chunk: Buffer) => {
+      let refusal: string | null = null;
+      lines.feed(chunk, (line, raw) => {
+        const why = encoder.add(raw);
+        if (why !== null) refusal = `line ${line}: ${why}`;
+        return why === null;
+      });
+      if (refusal !== null) return stop({ refused: refusal }, false);
+      w.progress(encoder.rows);
+      const bytes = encoder.take();
+      if (bytes && !copyIn.write(bytes)) {
+        copyOut.pause();
+        copyIn.once('drain', () => failed || copyOut.resume());
+      }
+    };
+    copyOut.on('data', onData);
+    copyOut.on('end', () => {
+      outEnded = true;
+      if (failed) return;
+      copyIn.end(encoder.take(true));
+    });
+    copyOut.on('error', (error: unknown) => {
+      outEnded = true;
+      stop({ error }, false);
+    });
+    copyIn.on('error', (error: { code?: string }) => {
+      inEnded = true;
+      inert(copyIn);
+      const code = error.code ?? '';
+      stop(code.startsWith('22') || code.startsWith('23') ? { refused: `${code}: ${(error as Error).message}` } : { error }, true);
+    });
+    copyIn.on('finish', () => {
+      inEnded = true;
+      if (!failed) resolve(null);
+    });
+  });
+}
+
+/**
+ * Once PostgreSQL ended a COPY-in with an error, pg-copy-streams has dropped its connection: a
+ * write still queued, or the end, would then throw outside any promise. Anything after is dropped.
+ */
+function inert(copyIn: Writable): void {
+  Object.assign(copyIn, {
+    _write: (_chunk: Buffer, _enc: string, done: () => void) => done(),
+    _writev: (_chunks: unknown[], done: () => void) => done(),
+    _final: (done: () => void) => done(),
+    _destroy: (error: Error | null, done: (error: Error | null) => void) => done(error),
+  });
 }
