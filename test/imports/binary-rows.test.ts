@@ -104,6 +104,9 @@ describe('the binary path vouches only for what it stores as PostgreSQL would', 
     expect(valueOf('2.50', '')).toBe(2.5);
     expect(valueOf('1e-5', '')).toBe(1e-5);
     expect(valueOf(0, '{"value":1e-400}')).toBeNull();
+    expect(valueOf('0e-5', '')).toBeNull();
+    // An exponent-like run inside a string (a uuid, a key) is not the value's: 0 is vouched for.
+    expect(valueOf(0, '{"value":0,"communityId":"0A1B2C3E-4D5E-6F70-8192-A3B4C5D6E7F8","idempotencyKey":"a\\"5e-4"}')).toBe(0);
     expect(valueOf(1e15, '')).toBeNull();
     expect(valueOf(1e-300, '')).toBeNull();
     expect(valueOf(' 1', '')).toBeNull();

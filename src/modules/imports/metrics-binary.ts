@@ -27,6 +27,8 @@ const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d{1,3})?$/;
 const SURROGATE = /[\ud800-\udfff]/;
 /** A number written with a negative exponent: a zero may then be a value too close to zero. */
 const NEGATIVE_EXPONENT = /\d[eE]-\d/;
+/** A JSON string literal: taken out of a line before looking at its numbers' text. */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
 
 /** What the fast path knows of the tenant: its id and those of its metrics (by key) and communities. */
 export interface TenantRefs {
@@ -105,7 +107,8 @@ export function valueOf(value: unknown, raw: string): number | null {
   else return null;
   // The SQL check compares the exact decimal with 1e15 and 1e-300: keep clear of both edges (a
   // zero written with a negative exponent may be a value too small, that doubles read as 0).
-  if (v === 0) return NEGATIVE_EXPONENT.test(raw) ? null : v;
+  // Only the number's own text counts: a uuid or key such as '…5e-4…' is not an exponent.
+  if (v === 0) return NEGATIVE_EXPONENT.test(typeof value === 'string' ? value : raw.replace(JSON_STRING, '""')) ? null : v;
   const abs = Math.abs(v);
   return abs <= 999_999_999_999_999 && abs >= 1e-299 ? v : null;
 }
