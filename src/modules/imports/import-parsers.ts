@@ -43,8 +43,8 @@ export function byteLimit(limit: number): Transform {
 }
 
 /** Binary COPY: signature, flags (0), header extension length (0); and the trailer. */
-const COPY_BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
-const COPY_BINARY_TRAILER = Buffer.from([0xff, 0xff]);
+export const COPY_BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+export const COPY_BINARY_TRAILER = Buffer.from([0xff, 0xff]);
 const NEWLINE = 0x0a;
 const RETURN = 0x0d;
 

@@ -1,4 +1,5 @@
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../metrics/ingest.service.js';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './import-parsers.js';
 
 /**
  * The node side of a metric import's fast path: staged lines read back in PostgreSQL's binary COPY
@@ -10,11 +11,6 @@ import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../metrics/ingest.service.js';
  * digits, which PostgreSQL rounds) is refused, and the job then takes the SQL path, whose errors
  * name the line and the field.
  */
-
-/** Binary COPY: the signature, flags (0) and header extension length (0). */
-export const COPY_BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
-/** Binary COPY: the trailer (a field count of -1). */
-const COPY_BINARY_TRAILER = Buffer.from([0xff, 0xff]);
 
 /** Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch for binary timestamps. */
 const PG_EPOCH_US = 946_684_800_000_000;
