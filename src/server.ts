@@ -23,7 +23,8 @@ import { errorFormatter, nulCharacterPlugin, transactionPlugin, widgetGrantPlugi
 import { DEFAULT_QUERY_LIMITS, queryLimitRules } from './platform/limits/query-limits.js';
 import { LoginThrottle } from './platform/limits/login-throttle.js';
 import { limiterRedis, RequestRateLimiter } from './platform/limits/rate-limiter.js';
-import { graphqlAdmission } from './platform/http/admission.js';
+import { graphqlAdmission, graphqlAdmissionDecider } from './platform/http/admission.js';
+import { BODY_ERROR, FastRoute, REQUEST_ID } from './platform/http/fast-route.js';
 import { KeepAliveDrain } from './platform/http/keep-alive-drain.js';
 import { bearerGuard } from './platform/http/bearer-guard.js';
 import { databaseOutagePlugin, isDatabaseUnavailable, sendDatabaseUnavailable } from './platform/http/database-outage.js';
@@ -33,7 +34,7 @@ import { createPubSub } from './platform/pubsub/create-pubsub.js';
 import { RevocationListener } from './platform/revocation/revocation-listener.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema, jsonReads } from './schema.js';
-import { jsonReadPlugin } from './platform/json-read-plugin.js';
+import { CompiledReads, jsonReadPlugin } from './platform/json-read-plugin.js';
 import { stringifyResult } from './platform/raw-json.js';
 import { graphiqlRoutes } from './web/graphiql.js';
 import { widgetRoutes } from './web/widgets.js';
@@ -64,9 +65,9 @@ export interface ServerOptions {
   logger?: Logger;
   /** Options of this node's job queue workers; `false` runs none (jobs then wait for another node). */
   jobs?: JobQueueOptions | false;
+  /** `false` sends every request through express and Apollo (tests compare the two paths); on by default. */
+  fastRoute?: boolean;
 }
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 function jsonError(res: Response, status: number, code: ErrorCode, message: string, requestId: string): void {
   res.status(status).json({ errors: [{ message, extensions: { code, requestId } }] });
@@ -112,7 +113,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   const web = express();
   web.disable('x-powered-by');
-  const httpServer: Server = createHttpServer(web);
+  // No ETag: the API's answers are POSTs, never revalidated; hashing each body cost ~1% CPU (docs/decisions.md).
+  web.set('etag', false);
+  const reads = new CompiledReads(jsonReads);
+  const cors = corsMiddleware(config.corsOrigins);
+  const fastRoute = new FastRoute({ app, schema, reads, metrics, cors, decide: graphqlAdmissionDecider(app, rateLimiter), bodyLimitBytes: config.bodyLimitBytes });
+  if (options.fastRoute === false) fastRoute.stop();
+  const httpServer: Server = createHttpServer(fastRoute.handler(web));
   // Idle keep-alive connections outlive the clients' own reuse window (undici, browsers, load balancers at 60 s),
   // so a client never sends on a socket the server is closing at that moment (ECONNRESET).
   httpServer.keepAliveTimeout = 65_000;
@@ -120,7 +127,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const keepAlive = new KeepAliveDrain(httpServer);
   const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
 
-  const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live);
+  const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live, reads);
   const jobs = options.jobs === false ? null : new JobQueue((ds.options as { url: string }).url, logger, options.jobs);
   if (jobs) {
     registerTasks(jobs, app);
@@ -130,7 +137,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   healthRoutes(web, ds, metrics, config.metricsToken, () => keepAlive.isDraining);
   web.use(widgetRoutes());
   // CORS first: the GraphiQL router would otherwise answer preflights for /graphql itself.
-  web.use('/graphql', corsMiddleware(config.corsOrigins));
+  web.use('/graphql', cors);
   web.use(graphiqlRoutes());
   web.post('/v1/imports', restRoute(app.authenticator, logger, (call) => acceptImport(app, call)));
 
@@ -138,7 +145,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Admission reads headers only, so even a body too large or malformed is counted and answered with ratelimit-* headers.
   const admit = graphqlAdmission(app, rateLimiter);
   web.use('/graphql', (req: Request, res: Response, next: NextFunction) => (req.method === 'POST' || req.method === 'GET' ? admit(req, res, next) : next()));
-  web.use('/graphql', express.json({ limit: config.bodyLimitBytes }));
+  const json = express.json({ limit: config.bodyLimitBytes });
+  // A body the fast route read and found not to be JSON: reported here as express.json() reports its own.
+  web.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
+    const bodyError = (req as { [BODY_ERROR]?: unknown })[BODY_ERROR];
+    return bodyError ? next(bodyError) : json(req, res, next);
+  });
   web.use(
     '/graphql',
     expressMiddleware(apollo, {
@@ -165,6 +177,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
         };
         if (closeOptions.idleGraceMs) await step('keep-alive connections', () => keepAlive.drain(closeOptions.idleGraceMs!));
+        // Apollo answers requests while it stops, as it always has.
+        fastRoute.stop();
         await step('http and websocket', () => apollo.stop());
         if (jobs) await step('job queue', () => jobs.stop());
         stopRevocations();
@@ -188,6 +202,7 @@ async function startApollo(
   httpServer: Server,
   metrics: ServerMetrics,
   live: LiveServer,
+  reads: CompiledReads,
 ): Promise<ApolloServer<RequestContext>> {
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -210,7 +225,7 @@ async function startApollo(
       databaseOutagePlugin(),
       widgetGrantPlugin(),
       metrics.plugin(),
-      jsonReadPlugin(jsonReads, logger),
+      jsonReadPlugin(reads, logger),
       { async serverWillStart() { return { drainServer: () => live.close() }; } },
     ],
   });
@@ -249,7 +264,8 @@ function healthRoutes(web: Express, ds: DataSource, metrics: ServerMetrics, metr
 /** Takes the caller's x-request-id when well-formed, else makes one; echoes it. */
 function assignRequestId(req: Request, res: Response, next: NextFunction): void {
   const given = req.header('x-request-id');
-  res.locals.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+  // The fast route may have assigned it already, before leaving the request to express.
+  res.locals.requestId ??= given && REQUEST_ID.test(given) ? given : randomUUID();
   res.setHeader('x-request-id', res.locals.requestId);
   next();
 }

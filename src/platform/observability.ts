@@ -49,6 +49,12 @@ export class ServerMetrics {
     registers: [this.registry],
   });
   readonly operationLabels = new OperationLabels();
+  /** Operations the fast route (http/fast-route.ts) answered; they are counted in the two above as well. */
+  readonly fastRoute = new Counter({
+    name: 'rapport_graphql_fast_route_total',
+    help: 'GraphQL operations answered by the fast route in front of express and Apollo (also counted in rapport_graphql_operations_total)',
+    registers: [this.registry],
+  });
   readonly subscriptions = new Gauge({
     name: 'rapport_open_subscriptions',
     help: 'Subscriptions open on this node',
