@@ -10,8 +10,9 @@ import { JsonReadCompiler, type JsonEdge, type JsonReadPlan } from './sql/json-r
 /** Plans kept per variables of one operation; past it, that operation's plans are dropped and made again. */
 const PLANS_PER_OPERATION = 64;
 
-/** Query texts the fast route knows; past it, all are forgotten and learnt again from Apollo. */
+/** Query texts the fast route knows (and their total characters); past either, all are forgotten and learnt again from Apollo. */
 const KNOWN_QUERIES = 500;
+const KNOWN_CHARACTERS = 4 * 2 ** 20;
 
 /**
  * The compiled reads (sql/json-read.ts) of one server: their plans, compiled once per operation
@@ -23,6 +24,7 @@ export class CompiledReads {
   /** Apollo keeps one parsed document per query text (its document store), so a repeated query brings the same operation object. */
   private readonly plans = new WeakMap<OperationDefinitionNode, Map<string, JsonReadPlan | null>>();
   private readonly known = new Map<string, Map<string | null, OperationDefinitionNode>>();
+  private knownCharacters = 0;
 
   constructor(edges: readonly JsonEdge[]) {
     this.compiler = new JsonReadCompiler(edges);
@@ -65,8 +67,12 @@ export class CompiledReads {
   learn(query: string, operationName: string | null, operation: OperationDefinitionNode): void {
     let byName = this.known.get(query);
     if (!byName) {
-      if (this.known.size >= KNOWN_QUERIES) this.known.clear();
+      if (this.known.size >= KNOWN_QUERIES || this.knownCharacters + query.length > KNOWN_CHARACTERS) {
+        this.known.clear();
+        this.knownCharacters = 0;
+      }
       this.known.set(query, (byName = new Map()));
+      this.knownCharacters += query.length;
     }
     byName.set(operationName, operation);
   }
