@@ -154,7 +154,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   web.use(
     '/graphql',
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null, req.ip),
+      context: async ({ req, res }) => {
+        const context = createContext(app, res.locals.requestId as string, (res.locals.principal as Principal) ?? null, req.ip);
+        if (res.locals.compiledReadTried) context.compiledReadTried = true;
+        return context;
+      },
     }),
   );
   web.use(httpErrorHandler(config, logger));

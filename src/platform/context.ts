@@ -72,6 +72,8 @@ export interface RequestContext {
   address?: string;
   /** The audit event of the mutation being resolved (set by platform/audit.ts around each one). */
   audit?: PendingAudit;
+  /** The fast route already ran the compiled read for this request and it did not answer: the resolvers answer. */
+  compiledReadTried?: boolean;
 }
 
 /** Builds an operation's context for an authenticated principal (or none). */

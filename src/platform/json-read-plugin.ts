@@ -100,7 +100,7 @@ export function jsonReadPlugin(reads: CompiledReads, logger: Logger): ApolloServ
       return {
         async responseForOperation({ contextValue, operation, schema, request }) {
           const { principal, scope } = contextValue;
-          if (!operation || !principal || !scope) return null;
+          if (!operation || !principal || !scope || contextValue.compiledReadTried) return null;
           let data: RawJson | null;
           try {
             data = await reads.read(schema, operation, request.variables, principal, scope.session);

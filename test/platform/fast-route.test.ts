@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -172,6 +173,31 @@ describe('the fast route answers exactly as express and Apollo do', () => {
     expect(normalised(revoked.fast)).toEqual(normalised(revoked.full));
     expect(revoked.fast.status).toBe(401);
     expect(revoked.viaFastRoute).toBe(0);
+  });
+
+  it('runs a failing compiled statement once, then leaves the request to the resolvers, as the full path does', async () => {
+    const nested = post(acme.token, NESTED, { n: 2 }, { operationName: 'Nested' });
+    await same(nested, 1);
+    const original = Client.prototype.query;
+    let failed = 0;
+    // A real PostgreSQL error in place of the compiled statement (division by zero), on both servers.
+    Client.prototype.query = function (this: Client, ...args: unknown[]) {
+      if (typeof args[0] === 'string' && args[0].startsWith('SELECT set_config') && args[0].includes(acme.organizationId) && args[0].includes(' AS data, ')) {
+        failed++;
+        args[0] = args[0].replace(/; SELECT [\s\S]*$/, '; SELECT 1 / 0 AS data');
+      }
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof Client.prototype.query;
+    let answers;
+    try {
+      answers = await both(nested);
+    } finally {
+      Client.prototype.query = original;
+    }
+    expect(answers.fast).toEqual(answers.full);
+    expect(answers.viaFastRoute).toBe(0);
+    expect(failed).toBe(2);
+    expect(JSON.parse(answers.fast.body).data.communities.totalCount).toBe(3);
   });
 
   it('leaves other shapes to the full path: content types, accept, GET, batches, persisted queries, over-limit queries', async () => {

@@ -41,7 +41,8 @@ export interface FastRouteParts {
   bodyLimitBytes: number;
 }
 
-type Locals = { requestId?: string };
+/** What express's `res.locals` starts with when the fast route leaves a request to it. */
+type Locals = { requestId: string; compiledReadTried?: boolean };
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** body-parser's error for a body that is not JSON (strict: an object or an array), as express's error handler reads it. */
@@ -130,7 +131,8 @@ export class FastRoute {
     await new Promise<void>((resolve, reject) => parts.cors(req as never, res as never, (e?: unknown) => (e ? reject(e) : resolve())));
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    (res as { locals?: Locals }).locals = Object.assign(Object.create(null) as Locals, { requestId });
+    const locals: Locals = Object.assign(Object.create(null) as Locals, { requestId });
+    (res as { locals?: Locals }).locals = locals;
     res.setHeader('x-request-id', requestId);
 
     let body: unknown;
@@ -153,11 +155,16 @@ export class FastRoute {
     let data: RawJson | null;
     try {
       data = await parts.reads.read(parts.schema, request.operation, request.variables, principal, new TenantSession(parts.app.ds, principal.organizationId));
-    } catch {
-      // Express and Apollo try again, and log and answer as they always do.
+    } catch (error) {
+      // As the plugin does: logged, and the resolvers answer (in the request's own transaction).
+      parts.app.logger.error('compiled read failed', { requestId, error });
       data = null;
     }
-    if (!data) return fallBack();
+    if (!data) {
+      // The statement is not run a second time: the plugin leaves this request to the resolvers.
+      locals.compiledReadTried = true;
+      return fallBack();
+    }
 
     const text = stringifyResult({ data: data as unknown as Record<string, unknown> });
     const operation = parts.metrics.operationLabels.label(request.operation.name?.value);
