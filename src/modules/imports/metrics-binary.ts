@@ -143,14 +143,26 @@ export class MetricRowEncoder {
   private pos: number;
   private readonly full: Buffer[] = [];
 
-  constructor(refs: TenantRefs, private readonly size = 256 * 1024) {
+  /** Bytes encoded and not yet taken. */
+  private held = 0;
+
+  /** `framed`: the bytes begin with COPY's binary header (else rows only, as import_chunks keeps them). */
+  constructor(refs: TenantRefs, private readonly size = 256 * 1024, framed = true) {
     this.tenant = uuidBytes(refs.tenant);
     this.metricIds = new Map([...refs.metrics].map(([key, id]) => [key, { id, bytes: uuidBytes(id) }]));
     this.communityIds = new Map([...refs.communities].map((id) => [id.toLowerCase(), uuidBytes(id)]));
     this.latestUs = refs.latestMs * 1000;
     this.out = Buffer.allocUnsafe(size);
-    COPY_BINARY_HEADER.copy(this.out, 0);
-    this.pos = COPY_BINARY_HEADER.length;
+    this.pos = 0;
+    if (framed) {
+      COPY_BINARY_HEADER.copy(this.out, 0);
+      this.pos = COPY_BINARY_HEADER.length;
+    }
+  }
+
+  /** How many bytes `take` would answer now. */
+  get pending(): number {
+    return this.held + this.pos;
   }
 
   /** Checks one staged line; encodes it when node vouches for it, else answers why not. */
@@ -241,6 +253,7 @@ export class MetricRowEncoder {
   }
 
   private flush(room: number): void {
+    this.held += this.pos;
     this.full.push(this.out.subarray(0, this.pos));
     this.out = Buffer.allocUnsafe(Math.max(this.size, room));
     this.pos = 0;
@@ -257,6 +270,7 @@ export class MetricRowEncoder {
     if (!this.full.length) return null;
     const bytes = this.full.length === 1 ? this.full[0] : Buffer.concat(this.full);
     this.full.length = 0;
+    this.held = 0;
     return bytes;
   }
 
@@ -299,5 +313,91 @@ export class StagedLineReader {
       pos = end;
     }
     if (pos < buf.length) this.rest = Buffer.from(buf.subarray(pos));
+  }
+}
+
+/**
+ * Splits a binary COPY-out of `SELECT rows, data` (int4, bytea: import_chunks) into the bytes of
+ * `data`, passed on as they arrive (`part`, slices of the chunks read, never gathered whole),
+ * and each tuple's `rows` once its data has passed (`done`).
+ */
+export class ChunkDataReader {
+  /** Bytes of a header (the file's, then each tuple's) gathered so far. */
+  private head = Buffer.alloc(0);
+  private started = false;
+  private left = 0;
+  private rows = 0;
+  private ended = false;
+
+  feed(chunk: Buffer, part: (bytes: Buffer) => void, done: (rows: number) => void): void {
+    let pos = 0;
+    while (pos < chunk.length && !this.ended) {
+      if (this.left > 0) {
+        const n = Math.min(this.left, chunk.length - pos);
+        part(chunk.subarray(pos, pos + n));
+        pos += n;
+        this.left -= n;
+        if (this.left === 0) done(this.rows);
+        continue;
+      }
+      // A header: the file's (signature, flags, extension length 0), or a tuple's (2 fields: int4, bytea length).
+      const want = this.started ? 14 : COPY_BINARY_HEADER.length;
+      const n = Math.min(want - this.head.length, chunk.length - pos);
+      this.head = Buffer.concat([this.head, chunk.subarray(pos, pos + n)]);
+      pos += n;
+      if (this.started && this.head.length >= 2 && this.head.readInt16BE(0) === -1) {
+        this.ended = true; // the trailer
+        break;
+      }
+      if (this.head.length < want) continue;
+      const head = this.head;
+      this.head = Buffer.alloc(0);
+      if (!this.started) {
+        if (!head.equals(COPY_BINARY_HEADER)) throw new Error('unexpected COPY header');
+        this.started = true;
+        continue;
+      }
+      if (head.readInt16BE(0) !== 2 || head.readInt32BE(2) !== 4) throw new Error('unexpected COPY tuple');
+      this.rows = head.readInt32BE(6);
+      this.left = head.readInt32BE(10);
+      if (this.left < 0) throw new Error('a chunk without data');
+      if (this.left === 0) done(this.rows);
+    }
+  }
+}
+
+/**
+ * The rows of an import chunk (`data`, binary COPY rows of metric_points, and `lines`, their
+ * line numbers as int32) as the NDJSON lines they came from, in a form the SQL path reads as the
+ * same point: `keys` names each metric id; times in UTC with 6 fractional digits; a value -0 as
+ * the string '-0' (a JSON -0 is read as 0).
+ */
+export function chunkLines(data: Buffer, lines: Buffer, keys: Readonly<Record<string, string>>, each: (line: number, raw: string) => void): void {
+  const uuid = (p: number) => {
+    const h = data.toString('hex', p, p + 16);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  };
+  let p = 0;
+  for (let i = 0; p < data.length; i++) {
+    if (data.readInt16BE(p) !== 6) throw new Error('unexpected chunk row');
+    const metric = uuid(p + 26);
+    p += 42;
+    let community: string | undefined;
+    if (data.readInt32BE(p) === 16) {
+      community = uuid(p + 4);
+      p += 20;
+    } else p += 4;
+    const pg = data.readInt32BE(p + 4) * TWO_32 + data.readUInt32BE(p + 8);
+    const value = data.readDoubleBE(p + 16);
+    p += 24;
+    const keyLength = data.readInt32BE(p);
+    const idempotencyKey = keyLength >= 0 ? data.toString('utf8', p + 4, p + 4 + keyLength) : undefined;
+    p += 4 + Math.max(keyLength, 0);
+    const us = pg + PG_EPOCH_US;
+    const ms = Math.floor(us / 1000);
+    const at = `${new Date(ms).toISOString().slice(0, 19)}.${String(us - Math.floor(us / 1_000_000) * 1_000_000).padStart(6, '0')}Z`;
+    const metricKey = keys[metric];
+    if (metricKey === undefined) throw new Error('a chunk row of an unnamed metric');
+    each(lines.readInt32BE(i * 4), JSON.stringify({ metricKey, value: Object.is(value, -0) ? '-0' : value, at, communityId: community, idempotencyKey }));
   }
 }

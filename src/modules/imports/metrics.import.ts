@@ -25,7 +25,8 @@ import {
 } from './import-kind.js';
 import type { RowFields } from './import-parsers.js';
 import type { ImportError } from './import.types.js';
-import { MetricRowEncoder, StagedLineReader } from './metrics-binary.js';
+import { ChunkDataReader, chunkLines, MetricRowEncoder, StagedLineReader, type DayGroup } from './metrics-binary.js';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './import-parsers.js';
 
 export const METRIC_FIELDS: RowFields = { allowed: ['metricKey', 'value', 'at', 'communityId', 'idempotencyKey'], required: ['metricKey', 'value', 'at'] };
 
@@ -238,11 +239,23 @@ export class MetricsImport implements ImportKindHandler {
     if (!isUuid(jobId)) throw new Error('bulk write of a malformed job id');
     const latest = new Date(Date.now() + MAX_FUTURE_MS);
     let refused = '';
-    const fast = await this.inOwnerTransaction(m, w, async (runner, client) => {
-      const result = await this.copyBinary(m, jobId, w, runner, client, latest);
-      if (typeof result === 'string') refused = result;
-      return typeof result === 'string' ? null : result;
-    });
+    const binary = (copy: (runner: QueryRunner, client: PoolClient) => Promise<{ accepted: number; duplicates: number } | string>) =>
+      this.inOwnerTransaction(m, w, async (runner, client) => {
+        const result = await copy(runner, client);
+        if (typeof result === 'string') refused = result;
+        return typeof result === 'string' ? null : result;
+      });
+    const [staged] = (await m.query(
+      `SELECT EXISTS (SELECT 1 FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1) AS chunks,
+              EXISTS (SELECT 1 FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = $1) AS lines`,
+      [jobId],
+    )) as Array<{ chunks: boolean; lines: boolean }>;
+    let fast: { accepted: number; duplicates: number } | null = null;
+    if (staged.chunks && !staged.lines) fast = await binary((runner, client) => this.copyChunks(m, jobId, w, runner, client));
+    // Chunks with raw lines after them (a line the upload did not vouch for), or refused: their
+    // rows become lines again, for the checks that name lines.
+    if (!fast && staged.chunks) await this.unpackChunks(m, jobId);
+    if (!fast && !refused) fast = await binary((runner, client) => this.copyBinary(m, jobId, w, runner, client, latest));
     if (fast) {
       w.path?.('binary');
       return fast;
@@ -364,7 +377,7 @@ export class MetricsImport implements ImportKindHandler {
     const copyOut = reader.query(
       copyTo(`COPY (SELECT r.line, r.raw FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = '${jobId}') TO STDOUT (FORMAT binary)`),
     );
-    const refused = await streamBinary(copyOut, copyIn, encoder, w, async () => {
+    const refused = await streamBinary(copyOut, copyIn, new EncodedLines(encoder), w, async () => {
       await w.ds.query('SELECT pg_cancel_backend($1)', [(reader as PoolClient & { processID: number }).processID]);
     });
     if (refused !== null) {
@@ -375,6 +388,81 @@ export class MetricsImport implements ImportKindHandler {
     await m.query(`RELEASE SAVEPOINT import_copy`);
     for (const g of encoder.groups()) this.last.set(`${g.m}|${g.c}|${Math.floor(g.ms / 86_400_000)}`, g);
     return { accepted: copyIn.rowCount, duplicates: w.rows - copyIn.rowCount };
+  }
+
+  /**
+   * The upload's chunks (import_chunks: rows node checked while the file streamed in, encoded as
+   * COPY writes them) piped as they are into `COPY metric_points … FROM STDIN (FORMAT binary)`:
+   * no JSON is parsed and nothing encoded here. First every metric and community the chunks name
+   * is locked and must still be there (else the file is refused: the SQL path then names the
+   * lines). Answers the counts, or why it refused the file (as copyBinary).
+   */
+  private async copyChunks(
+    m: TenantDb,
+    jobId: string,
+    w: BulkWriter,
+    runner: QueryRunner,
+    client: PoolClient,
+  ): Promise<{ accepted: number; duplicates: number } | string> {
+    const metrics = (await runner.query(`SELECT id FROM metric_definitions WHERE organization_id = $1 FOR KEY SHARE`, [m.tenantId])) as Array<{ id: string }>;
+    const communities = (await runner.query(`SELECT id FROM communities WHERE organization_id = $1 FOR KEY SHARE`, [m.tenantId])) as Array<{ id: string }>;
+    const [last] = (await m.query(
+      `SELECT c.groups FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1 ORDER BY c.seq DESC LIMIT 1`,
+      [jobId],
+    )) as Array<{ groups: DayGroup[] }>;
+    const metricIds = new Set(metrics.map((d) => d.id));
+    const communityIds = new Set(communities.map((c) => c.id));
+    if (last.groups.some((g) => !metricIds.has(g.m) || (g.c !== null && !communityIds.has(g.c)))) {
+      return 'a metric or community of the file was deleted after the upload';
+    }
+    const copyIn = client.query(
+      copyFrom('COPY metric_points (organization_id, metric_id, community_id, at, value, idempotency_key) FROM STDIN (FORMAT binary)'),
+    );
+    const reader = (await m.manager.queryRunner!.connect()) as PoolClient;
+    await m.query(`SAVEPOINT import_copy`);
+    const copyOut = reader.query(
+      copyTo(`COPY (SELECT c.rows, c.data FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = '${jobId}' ORDER BY c.seq) TO STDOUT (FORMAT binary)`),
+    );
+    const chunks = new ChunkBytes();
+    const refused = await streamBinary(copyOut, copyIn, chunks, w, async () => {
+      await w.ds.query('SELECT pg_cancel_backend($1)', [(reader as PoolClient & { processID: number }).processID]);
+    });
+    if (refused !== null) {
+      await m.query(`ROLLBACK TO SAVEPOINT import_copy`);
+      return refused;
+    }
+    if (chunks.rows !== w.rows || copyIn.rowCount !== w.rows) throw new Error(`the import read ${chunks.rows} staged rows and wrote ${copyIn.rowCount}, not ${w.rows}`);
+    await m.query(`RELEASE SAVEPOINT import_copy`);
+    for (const g of last.groups) this.last.set(`${g.m}|${g.c}|${Math.floor(g.ms / 86_400_000)}`, g);
+    return { accepted: copyIn.rowCount, duplicates: 0 };
+  }
+
+  /**
+   * The chunks of the job as staged lines again (import_rows, in the job's transaction: they go
+   * if it rolls back), each with its line number, for the paths that check lines in SQL.
+   */
+  private async unpackChunks(m: TenantDb, jobId: string): Promise<void> {
+    const [last] = (await m.query(
+      `SELECT c.seq, c.metrics FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1 ORDER BY c.seq DESC LIMIT 1`,
+      [jobId],
+    )) as Array<{ seq: number; metrics: Record<string, string> }>;
+    for (let seq = 0; seq <= last.seq; seq++) {
+      const [chunk] = (await m.query(`SELECT c.lines, c.data FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1 AND c.seq = $2`, [
+        jobId,
+        seq,
+      ])) as Array<{ lines: Buffer; data: Buffer }>;
+      const lines: number[] = [];
+      const raws: string[] = [];
+      chunkLines(chunk.data, chunk.lines, last.metrics, (line, raw) => {
+        lines.push(line);
+        raws.push(raw);
+      });
+      await m.query(`INSERT INTO import_rows (organization_id, job_id, line, raw) SELECT app_tenant(), $1, u.line, u.raw FROM unnest($2::int[], $3::text[]) AS u(line, raw)`, [
+        jobId,
+        lines,
+        raws,
+      ]);
+    }
   }
 
   /** The last point of each (metric, community, day) written, read back for its value, published in a few events. */
@@ -403,8 +491,64 @@ export class MetricsImport implements ImportKindHandler {
   }
 }
 
+/** What streamBinary writes: rows made from the COPY-out's bytes, in COPY's binary format. */
+interface RowSource {
+  /** Rows made so far. */
+  readonly rows: number;
+  /** Takes bytes of the COPY-out; answers why the file is refused, or null. */
+  feed(chunk: Buffer): string | null;
+  /** The bytes made so far (with `end`, the trailer too), or null. */
+  take(end?: boolean): Buffer | null;
+}
+
+/** Staged lines (`SELECT line, raw`), each checked and encoded by node. */
+class EncodedLines implements RowSource {
+  private readonly lines = new StagedLineReader();
+
+  constructor(private readonly encoder: MetricRowEncoder) {}
+
+  get rows(): number {
+    return this.encoder.rows;
+  }
+
+  feed(chunk: Buffer): string | null {
+    let refusal: string | null = null;
+    this.lines.feed(chunk, (line, raw) => {
+      const why = this.encoder.add(raw);
+      if (why !== null) refusal = `line ${line}: ${why}`;
+      return why === null;
+    });
+    return refusal;
+  }
+
+  take(end = false): Buffer | null {
+    return this.encoder.take(end);
+  }
+}
+
+/** Staged chunks (`SELECT rows, data`): their data passed on as it is, between a header and a trailer. */
+class ChunkBytes implements RowSource {
+  rows = 0;
+  private parts: Buffer[] = [COPY_BINARY_HEADER];
+  private readonly reader = new ChunkDataReader();
+  private readonly part = (bytes: Buffer) => void this.parts.push(bytes);
+  private readonly done = (rows: number) => void (this.rows += rows);
+
+  feed(chunk: Buffer): string | null {
+    this.reader.feed(chunk, this.part, this.done);
+    return null;
+  }
+
+  take(end = false): Buffer | null {
+    if (end) this.parts.push(COPY_BINARY_TRAILER);
+    const parts = this.parts;
+    this.parts = [];
+    return parts.length === 0 ? null : parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+}
+
 /**
- * Pumps the binary COPY-out of staged lines through `encoder` into the binary COPY-in, with
+ * Pumps the binary COPY-out of staged lines or chunks through `source` into the binary COPY-in, with
  * back-pressure. Answers null when every row went in, or why the file was refused: a line the
  * encoder refuses or a data error of the COPY-in (SQLSTATE class 22 or 23). On refusal the
  * COPY-in is failed (CopyFail) unless PostgreSQL ended it already, and the COPY-out is cancelled
@@ -414,12 +558,11 @@ export class MetricsImport implements ImportKindHandler {
 function streamBinary(
   copyOut: Readable,
   copyIn: Writable & { rowCount: number },
-  encoder: MetricRowEncoder,
+  source: RowSource,
   w: BulkWriter,
   cancel: () => Promise<void>,
 ): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    const lines = new StagedLineReader();
     let outEnded = false;
     let inEnded = false;
     let failed = false;
@@ -447,15 +590,10 @@ function streamBinary(
       void Promise.all(waits).then(() => ('refused' in why ? resolve(why.refused) : reject(why.error)));
     };
     const onData = (chunk: Buffer) => {
-      let refusal: string | null = null;
-      lines.feed(chunk, (line, raw) => {
-        const why = encoder.add(raw);
-        if (why !== null) refusal = `line ${line}: ${why}`;
-        return why === null;
-      });
+      const refusal = source.feed(chunk);
       if (refusal !== null) return stop({ refused: refusal }, false);
-      w.progress(encoder.rows);
-      const bytes = encoder.take();
+      w.progress(source.rows);
+      const bytes = source.take();
       if (bytes && !copyIn.write(bytes)) {
         copyOut.pause();
         copyIn.once('drain', () => failed || copyOut.resume());
@@ -465,7 +603,7 @@ function streamBinary(
     copyOut.on('end', () => {
       outEnded = true;
       if (failed) return;
-      copyIn.end(encoder.take(true));
+      copyIn.end(source.take(true));
     });
     copyOut.on('error', (error: unknown) => {
       outEnded = true;
