@@ -23,10 +23,9 @@ import {
   type ImportKindHandler,
   type Publish,
 } from './import-kind.js';
-import type { RowFields } from './import-parsers.js';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, type RowFields } from './import-parsers.js';
 import type { ImportError } from './import.types.js';
 import { ChunkDataReader, chunkLines, MetricRowEncoder, StagedLineReader, type DayGroup } from './metrics-binary.js';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './import-parsers.js';
 
 export const METRIC_FIELDS: RowFields = { allowed: ['metricKey', 'value', 'at', 'communityId', 'idempotencyKey'], required: ['metricKey', 'value', 'at'] };
 
@@ -219,12 +218,15 @@ export class MetricsImport implements ImportKindHandler {
 
   /**
    * The whole file in one COPY into metric_points, checked on the way: PostgreSQL writes COPY's
-   * rows in batches, far cheaper than an INSERT's one by one. First the binary path
-   * (copyBinary): node checks each staged line and encodes what it vouches for in COPY's binary
-   * format, which PostgreSQL stores without parsing text, and no idempotency key is probed (the
-   * unique index refuses a key written before or twice). When it refuses the file (a row it
-   * cannot vouch for, a repeated key), nothing of it is kept and the SQL path runs (copySql),
-   * which checks in SQL and skips the keys already there.
+   * rows in batches, far cheaper than an INSERT's one by one. First the chunk path (copyChunks):
+   * an NDJSON upload was checked by node as it streamed in and staged as binary COPY rows
+   * (import_chunks), piped here as they are. Else the binary path (copyBinary, for lines staged
+   * as they are: CSV, or NDJSON from a line the upload did not vouch for): node checks each
+   * staged line and encodes what it vouches for in COPY's binary format, which PostgreSQL stores
+   * without parsing text. Neither probes idempotency keys (the unique index refuses a key written
+   * before or twice). When one refuses the file (a row node cannot vouch for, a repeated key, a
+   * metric deleted since the upload), nothing of it is kept, chunks are unpacked into lines, and
+   * the SQL path runs (copySql), which checks in SQL and skips the keys already there.
    *
    * COPY refuses tables under RLS, so the writing transaction is the owner's and names the tenant
    * in every row. Foreign keys are held set-based, not per row: every metric and community of the
