@@ -2,13 +2,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { isolateTenantTable } from './support.js';
 
 /**
- * `import_chunks`: a metric import's rows checked by node while the upload streams, staged as
- * they will be written: `data` holds about a MiB of rows in COPY's binary format for
- * `metric_points (organization_id, metric_id, community_id, at, value, idempotency_key)`, `lines`
- * their line numbers (int32 each), `metrics` the keys of the metric ids used ({id: key}) and
- * `groups` the last time per (metric, community, UTC day) for the coalesced events. The job
- * pipes `data` into COPY as it is. UNLOGGED like import_rows (a crash empties it whole), and
- * stored without compression (`EXTERNAL`): compressing a MiB of uuids cost more than it saved.
+ * `import_chunks`: the lines of a metric NDJSON upload, about a MiB a row: `data` holds `rows`
+ * lines, each as the tuple `(line int4, raw text)` of COPY's binary format (what
+ * `COPY (SELECT line, raw FROM import_rows …) TO STDOUT (FORMAT binary)` sends for each line), so
+ * a million lines are a hundred rows to write and read instead of a million. UNLOGGED like
+ * import_rows (a crash empties it whole), and stored without compression (`EXTERNAL`).
  */
 export class ImportChunks1764001730000 implements MigrationInterface {
   name = 'ImportChunks1764001730000';
@@ -19,13 +17,10 @@ export class ImportChunks1764001730000 implements MigrationInterface {
       job_id uuid NOT NULL,
       seq integer NOT NULL,
       rows integer NOT NULL,
-      lines bytea NOT NULL,
       data bytea NOT NULL,
-      metrics jsonb NOT NULL,
-      groups jsonb NOT NULL,
       PRIMARY KEY (organization_id, job_id, seq)
     )`);
-    await q.query(`ALTER TABLE import_chunks ALTER COLUMN lines SET STORAGE EXTERNAL, ALTER COLUMN data SET STORAGE EXTERNAL`);
+    await q.query(`ALTER TABLE import_chunks ALTER COLUMN data SET STORAGE EXTERNAL`);
     await isolateTenantTable(q, 'import_chunks');
   }
 

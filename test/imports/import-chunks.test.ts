@@ -1,7 +1,11 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from '../../src/modules/imports/import-parsers';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { COPY_BINARY_HEADER } from '../../src/modules/imports/import-parsers';
 import { importPhases, type ImportPhases } from '../../src/modules/imports/import-phases';
-import { ChunkDataReader, chunkLines, MetricRowEncoder } from '../../src/modules/imports/metrics-binary';
+import { ChunkDataReader, StagedLineReader } from '../../src/modules/imports/metrics-binary';
 import { CHUNK_BYTES } from '../../src/modules/imports/metrics-upload';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
@@ -10,64 +14,12 @@ import { startTestServer, type TestServer } from '../support/test-server';
 import { finished, pointsNdjson, postImport, rawPost } from './import-support';
 
 /**
- * Metric NDJSON is checked and encoded while it uploads and staged as binary COPY chunks
- * (import_chunks); the job pipes them into COPY. Here: the chunk format read back in pieces, the
- * chunks turned back into lines, and an upload staged by a node that runs no jobs, then run by
- * one that does (so what was staged can be read between the two).
+ * Metric NDJSON is staged a MiB of lines a row (import_chunks), as COPY tuples (line, raw); the
+ * job reads them back as it reads import_rows. Here: the chunk format read back in pieces, and
+ * uploads staged by a node that runs no jobs, then run by one that does (so what was staged can
+ * be read between the two).
  */
 const NDJSON = 'application/x-ndjson';
-const ORG = '6f1c2a8e-2b7d-4a7e-9c1f-0a1b2c3d4e5f';
-const METRIC = '9a1c2a8e-2b7d-4a7e-9c1f-0a1b2c3d4e5f';
-const COMMUNITY = 'ab1c2a8e-2b7d-4a7e-9c1f-0a1b2c3d4e5f';
-
-describe('import chunks, the format', () => {
-  const refs = { tenant: ORG, metrics: new Map([['m', METRIC]]), communities: new Set([COMMUNITY]), latestMs: Date.parse('2030-01-01T00:00:00Z') };
-  const rows = [
-    { metricKey: 'm', value: 1.5, at: '2026-01-01T00:00:00Z', idempotencyKey: 'a-é' },
-    { metricKey: 'm', value: '-0.0', at: '2026-01-01T10:00:00.5+02:00', communityId: COMMUNITY.toUpperCase() },
-    { metricKey: 'm', value: 1e-299, at: '1970-01-01T00:00:00.000001Z' },
-  ];
-
-  it('turns encoded rows back into lines the SQL path reads as the same points', () => {
-    const encoder = new MetricRowEncoder(refs, 1024, false);
-    for (const r of rows) expect(encoder.add(JSON.stringify(r))).toBeNull();
-    const data = encoder.take()!;
-    const lines = Buffer.alloc(12);
-    [3, 7, 8].forEach((n, i) => lines.writeInt32BE(n, i * 4));
-    const back: Array<[number, unknown]> = [];
-    chunkLines(data, lines, { [METRIC]: 'm' }, (line, raw) => back.push([line, JSON.parse(raw)]));
-    expect(back).toEqual([
-      [3, { metricKey: 'm', value: 1.5, at: '2026-01-01T00:00:00.000000Z', idempotencyKey: 'a-é' }],
-      [7, { metricKey: 'm', value: '-0', at: '2026-01-01T08:00:00.500000Z', communityId: COMMUNITY }],
-      [8, { metricKey: 'm', value: 1e-299, at: '1970-01-01T00:00:00.000001Z' }],
-    ]);
-    // A line made from a chunk is one node vouches for again, encoded to the same bytes.
-    const again = new MetricRowEncoder(refs, 1024, false);
-    chunkLines(data, lines, { [METRIC]: 'm' }, (_line, raw) => expect(again.add(raw)).toBeNull());
-    expect(again.take()).toEqual(data);
-  });
-
-  it('reads the COPY-out of (rows, data) in any pieces, passing data on as it is', () => {
-    const datas = [Buffer.from('first chunk of rows'), Buffer.alloc(0), Buffer.alloc(70_000, 7)];
-    const tuple = (rows: number, data: Buffer) => {
-      const head = Buffer.alloc(14);
-      head.writeInt16BE(2, 0);
-      head.writeInt32BE(4, 2);
-      head.writeInt32BE(rows, 6);
-      head.writeInt32BE(data.length, 10);
-      return Buffer.concat([head, data]);
-    };
-    const out = Buffer.concat([COPY_BINARY_HEADER, ...datas.map((d, i) => tuple(i + 10, d)), COPY_BINARY_TRAILER]);
-    for (const step of [1, 3, 14, 1000, out.length]) {
-      const reader = new ChunkDataReader();
-      const parts: Buffer[] = [];
-      const done: number[] = [];
-      for (let i = 0; i < out.length; i += step) reader.feed(out.subarray(i, i + step), (p) => parts.push(p), (n) => done.push(n));
-      expect(Buffer.concat(parts)).toEqual(Buffer.concat(datas));
-      expect(done).toEqual([10, 11, 12]);
-    }
-  });
-});
 
 describe('import chunks, staged by the upload', () => {
   let db: TestDatabase;
@@ -114,14 +66,14 @@ describe('import chunks, staged by the upload', () => {
     }
   }
 
-  it('stages checked rows as chunks of about a MiB, lines from the first one node does not vouch for, and the job writes both', async () => {
-    // About 2.5 MiB of rows: three chunks, then a time PostgreSQL rounds (a form left to SQL), then more rows.
+  it('stages the lines in chunks of about a MiB; a line the binary path leaves to SQL: the chunks are unpacked into lines', async () => {
+    // About 3 MiB of lines, and a time PostgreSQL rounds (a form left to SQL) near the end.
     const rows = pointsNdjson(30_000, 'kept', 'kept').trimEnd().split('\n');
     rows[27_999] = JSON.stringify({ metricKey: 'kept', value: 5, at: '2026-03-01T00:00:00.1234567Z', idempotencyKey: 'kept-27999' });
     const id = (await postImport(uploads.url, 'kind=metrics', NDJSON, rows.join('\n'), key)).json.id;
     const s = await staged(id);
-    expect(s).toEqual({ chunks: expect.any(Number), chunkRows: 27_999, lines: 2001, firstLine: 28_000 });
-    expect(s.chunks).toBeGreaterThan(Math.floor((27_999 * 80) / CHUNK_BYTES));
+    expect(s).toEqual({ chunks: expect.any(Number), chunkRows: 30_000, lines: 0, firstLine: null });
+    expect(s.chunks).toBeGreaterThan(2);
     const { job, phases: p } = await runJob(id);
     expect(job).toMatchObject({ status: 'SUCCEEDED', rows: 30_000, accepted: 30_000, duplicates: 0 });
     expect(p).toMatchObject({ path: 'sql', refused: 'line 28000: at' });
@@ -135,13 +87,14 @@ describe('import chunks, staged by the upload', () => {
   it('a metric deleted between the upload and the job: the job names the lines and writes nothing', async () => {
     const body = pointsNdjson(20_000, 'late', 'late') + pointsNdjson(3, 'gone', 'gone');
     const id = (await postImport(uploads.url, 'kind=metrics', NDJSON, body, key)).json.id;
-    expect(await staged(id)).toMatchObject({ chunkRows: 20_003, lines: 0 });
+    expect(await staged(id)).toMatchObject({ chunks: expect.any(Number), chunkRows: 20_003, lines: 0 });
     await uploads.ds.query(`DELETE FROM metric_definitions WHERE organization_id = $1 AND key = 'gone'`, [acme.organizationId]);
     const { job, phases: p } = await runJob(id);
     expect(job).toMatchObject({ status: 'FAILED', accepted: 0 });
     expect(job.errors.map((e: { line: number }) => e.line)).toEqual([20_001, 20_002, 20_003]);
     expect(job.errors[0].message).toMatch(/^metricKey: 'gone'/);
-    expect(p.refused).toBe('a metric or community of the file was deleted after the upload');
+    expect(p).toMatchObject({ path: 'chunks', refused: 'line 20001: metricKey' });
+    expect(await staged(id)).toEqual({ chunks: 0, chunkRows: 0, lines: 0, firstLine: null });
     const [points] = await uploads.ds.query(`SELECT count(*)::int AS n FROM metric_points WHERE organization_id = $1`, [acme.organizationId]);
     expect(points.n).toBe(30_000);
   }, 180_000);
@@ -159,5 +112,32 @@ describe('import chunks, staged by the upload', () => {
     expect(after.n).toBe(before.n);
     const [left] = await uploads.ds.query(`SELECT (SELECT count(*) FROM import_chunks)::int + (SELECT count(*) FROM import_rows)::int AS n`);
     expect(left.n).toBe(0);
+  });
+
+  it('chunks hold the lines as COPY tuples (line, raw), read back in any pieces', async () => {
+    const long = (c: string) => `{"${c}":"${c.repeat(CHUNK_BYTES * 0.6)}"}`;
+    const body = `{"a":1}\n\n{"b":"é"}\r\n${long('c')}\n${long('d')}\n{"e":5}`;
+    const id = (await postImport(uploads.url, 'kind=metrics', NDJSON, body, key)).json.id;
+    expect(await staged(id)).toMatchObject({ chunks: 2, chunkRows: 5, lines: 0 });
+    const owner = new Client({ connectionString: db.url });
+    await owner.connect();
+    const parts: Buffer[] = [];
+    try {
+      const out = owner.query(copyTo(`COPY (SELECT rows, data FROM import_chunks WHERE job_id = '${id}' ORDER BY seq) TO STDOUT (FORMAT binary)`));
+      await pipeline(out, new Writable({ write: (chunk: Buffer, _enc, done) => { parts.push(chunk); done(); } }));
+    } finally {
+      await owner.end();
+    }
+    const copied = Buffer.concat(parts);
+    for (const step of [1, 13, 1000, 65_536, copied.length]) {
+      const reader = new ChunkDataReader();
+      const data: Buffer[] = [COPY_BINARY_HEADER];
+      const rows: number[] = [];
+      for (let i = 0; i < copied.length; i += step) reader.feed(copied.subarray(i, i + step), (part) => data.push(part), (n) => rows.push(n));
+      expect(rows).toEqual([4, 1]); // a chunk is cut once a MiB is reached: the long line is never split
+      const lines: Array<[number, string]> = [];
+      new StagedLineReader().feed(Buffer.concat(data), (line, raw) => lines.push([line, raw]) > 0);
+      expect(lines).toEqual([[1, '{"a":1}'], [3, '{"b":"é"}'], [4, long('c')], [5, long('d')], [6, '{"e":5}']]);
+    }
   });
 });

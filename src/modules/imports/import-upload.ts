@@ -11,7 +11,7 @@ import { batcher, byteLimit, csvRows, ndjsonCopyRows, type StagedCount } from '.
 import { IMPORT_TASK } from './import-runner.js';
 import { handlerFields } from './import-kinds.js';
 import { ImportJobStatus, ImportKind, KIND_BY_NAME } from './import.types.js';
-import { MetricChunkStager } from './metrics-upload.js';
+import { LineChunkStager } from './metrics-upload.js';
 
 /** Largest import file: 1 GiB. */
 export const MAX_IMPORT_BYTES = 1024 ** 3;
@@ -78,8 +78,8 @@ export async function acceptImport(app: AppServices, call: RestCall): Promise<Re
     )) as Array<{ id: string }>;
     const count: StagedCount = { rows: 0, lastLine: 0 };
     if (format === 'NDJSON' && kind === ImportKind.METRICS) {
-      // Metric rows checked and encoded while the file streams in, staged as the job will write them.
-      await pipeline(call.body, byteLimit(MAX_IMPORT_BYTES), await MetricChunkStager.open(client, principal.organizationId, job.id, count));
+      // Metric lines staged a MiB a row (the job reads them back as it reads import_rows).
+      await pipeline(call.body, byteLimit(MAX_IMPORT_BYTES), new LineChunkStager(client, principal.organizationId, job.id, count));
     } else if (format === 'NDJSON') {
       // Lines staged as bytes, in COPY's binary format (nothing to escape, nothing to parse).
       const copy = client.query(copyFrom('COPY import_rows (organization_id, job_id, line, raw) FROM STDIN (FORMAT binary)'));

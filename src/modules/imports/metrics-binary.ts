@@ -143,26 +143,14 @@ export class MetricRowEncoder {
   private pos: number;
   private readonly full: Buffer[] = [];
 
-  /** Bytes encoded and not yet taken. */
-  private held = 0;
-
-  /** `framed`: the bytes begin with COPY's binary header (else rows only, as import_chunks keeps them). */
-  constructor(refs: TenantRefs, private readonly size = 256 * 1024, framed = true) {
+  constructor(refs: TenantRefs, private readonly size = 256 * 1024) {
     this.tenant = uuidBytes(refs.tenant);
     this.metricIds = new Map([...refs.metrics].map(([key, id]) => [key, { id, bytes: uuidBytes(id) }]));
     this.communityIds = new Map([...refs.communities].map((id) => [id.toLowerCase(), uuidBytes(id)]));
     this.latestUs = refs.latestMs * 1000;
     this.out = Buffer.allocUnsafe(size);
-    this.pos = 0;
-    if (framed) {
-      COPY_BINARY_HEADER.copy(this.out, 0);
-      this.pos = COPY_BINARY_HEADER.length;
-    }
-  }
-
-  /** How many bytes `take` would answer now. */
-  get pending(): number {
-    return this.held + this.pos;
+    COPY_BINARY_HEADER.copy(this.out, 0);
+    this.pos = COPY_BINARY_HEADER.length;
   }
 
   /** Checks one staged line; encodes it when node vouches for it, else answers why not. */
@@ -253,7 +241,6 @@ export class MetricRowEncoder {
   }
 
   private flush(room: number): void {
-    this.held += this.pos;
     this.full.push(this.out.subarray(0, this.pos));
     this.out = Buffer.allocUnsafe(Math.max(this.size, room));
     this.pos = 0;
@@ -270,7 +257,6 @@ export class MetricRowEncoder {
     if (!this.full.length) return null;
     const bytes = this.full.length === 1 ? this.full[0] : Buffer.concat(this.full);
     this.full.length = 0;
-    this.held = 0;
     return bytes;
   }
 
@@ -318,8 +304,8 @@ export class StagedLineReader {
 
 /**
  * Splits a binary COPY-out of `SELECT rows, data` (int4, bytea: import_chunks) into the bytes of
- * `data`, passed on as they arrive (`part`, slices of the chunks read, never gathered whole),
- * and each tuple's `rows` once its data has passed (`done`).
+ * `data`, passed on as they arrive (`part`, slices of the chunks read, never gathered whole: a
+ * MiB row arrives in many), and each tuple's `rows` once its data has passed (`done`).
  */
 export class ChunkDataReader {
   /** Bytes of a header (the file's, then each tuple's) gathered so far. */
@@ -363,41 +349,5 @@ export class ChunkDataReader {
       if (this.left < 0) throw new Error('a chunk without data');
       if (this.left === 0) done(this.rows);
     }
-  }
-}
-
-/**
- * The rows of an import chunk (`data`, binary COPY rows of metric_points, and `lines`, their
- * line numbers as int32) as the NDJSON lines they came from, in a form the SQL path reads as the
- * same point: `keys` names each metric id; times in UTC with 6 fractional digits; a value -0 as
- * the string '-0' (a JSON -0 is read as 0).
- */
-export function chunkLines(data: Buffer, lines: Buffer, keys: Readonly<Record<string, string>>, each: (line: number, raw: string) => void): void {
-  const uuid = (p: number) => {
-    const h = data.toString('hex', p, p + 16);
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  };
-  let p = 0;
-  for (let i = 0; p < data.length; i++) {
-    if (data.readInt16BE(p) !== 6) throw new Error('unexpected chunk row');
-    const metric = uuid(p + 26);
-    p += 42;
-    let community: string | undefined;
-    if (data.readInt32BE(p) === 16) {
-      community = uuid(p + 4);
-      p += 20;
-    } else p += 4;
-    const pg = data.readInt32BE(p + 4) * TWO_32 + data.readUInt32BE(p + 8);
-    const value = data.readDoubleBE(p + 16);
-    p += 24;
-    const keyLength = data.readInt32BE(p);
-    const idempotencyKey = keyLength >= 0 ? data.toString('utf8', p + 4, p + 4 + keyLength) : undefined;
-    p += 4 + Math.max(keyLength, 0);
-    const us = pg + PG_EPOCH_US;
-    const ms = Math.floor(us / 1000);
-    const at = `${new Date(ms).toISOString().slice(0, 19)}.${String(us - Math.floor(us / 1_000_000) * 1_000_000).padStart(6, '0')}Z`;
-    const metricKey = keys[metric];
-    if (metricKey === undefined) throw new Error('a chunk row of an unnamed metric');
-    each(lines.readInt32BE(i * 4), JSON.stringify({ metricKey, value: Object.is(value, -0) ? '-0' : value, at, communityId: community, idempotencyKey }));
   }
 }

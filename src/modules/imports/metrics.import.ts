@@ -23,9 +23,9 @@ import {
   type ImportKindHandler,
   type Publish,
 } from './import-kind.js';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, type RowFields } from './import-parsers.js';
+import { COPY_BINARY_HEADER, type RowFields } from './import-parsers.js';
 import type { ImportError } from './import.types.js';
-import { ChunkDataReader, chunkLines, MetricRowEncoder, StagedLineReader, type DayGroup } from './metrics-binary.js';
+import { ChunkDataReader, MetricRowEncoder, StagedLineReader } from './metrics-binary.js';
 
 export const METRIC_FIELDS: RowFields = { allowed: ['metricKey', 'value', 'at', 'communityId', 'idempotencyKey'], required: ['metricKey', 'value', 'at'] };
 
@@ -218,15 +218,13 @@ export class MetricsImport implements ImportKindHandler {
 
   /**
    * The whole file in one COPY into metric_points, checked on the way: PostgreSQL writes COPY's
-   * rows in batches, far cheaper than an INSERT's one by one. First the chunk path (copyChunks):
-   * an NDJSON upload was checked by node as it streamed in and staged as binary COPY rows
-   * (import_chunks), piped here as they are. Else the binary path (copyBinary, for lines staged
-   * as they are: CSV, or NDJSON from a line the upload did not vouch for): node checks each
-   * staged line and encodes what it vouches for in COPY's binary format, which PostgreSQL stores
-   * without parsing text. Neither probes idempotency keys (the unique index refuses a key written
-   * before or twice). When one refuses the file (a row node cannot vouch for, a repeated key, a
-   * metric deleted since the upload), nothing of it is kept, chunks are unpacked into lines, and
-   * the SQL path runs (copySql), which checks in SQL and skips the keys already there.
+   * rows in batches, far cheaper than an INSERT's one by one. First the binary path (copyBinary):
+   * node checks each staged line (from import_chunks, a MiB of lines a row, for NDJSON; from
+   * import_rows for CSV) and encodes what it vouches for in COPY's binary format, which PostgreSQL
+   * stores without parsing text, and no idempotency key is probed (the unique index refuses a key
+   * written before or twice). When it refuses the file (a row it cannot vouch for, a repeated
+   * key), nothing of it is kept, chunks are unpacked into import_rows, and the SQL path runs
+   * (copySql), which checks in SQL and skips the keys already there.
    *
    * COPY refuses tables under RLS, so the writing transaction is the owner's and names the tenant
    * in every row. Foreign keys are held set-based, not per row: every metric and community of the
@@ -248,20 +246,17 @@ export class MetricsImport implements ImportKindHandler {
         return typeof result === 'string' ? null : result;
       });
     const [staged] = (await m.query(
-      `SELECT EXISTS (SELECT 1 FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1) AS chunks,
-              EXISTS (SELECT 1 FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = $1) AS lines`,
+      `SELECT EXISTS (SELECT 1 FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1) AS chunks`,
       [jobId],
-    )) as Array<{ chunks: boolean; lines: boolean }>;
-    let fast: { accepted: number; duplicates: number } | null = null;
-    if (staged.chunks && !staged.lines) fast = await binary((runner, client) => this.copyChunks(m, jobId, w, runner, client));
-    // Chunks with raw lines after them (a line the upload did not vouch for), or refused: their
-    // rows become lines again, for the checks that name lines.
-    if (!fast && staged.chunks) await this.unpackChunks(m, jobId);
-    if (!fast && !refused) fast = await binary((runner, client) => this.copyBinary(m, jobId, w, runner, client, latest));
+    )) as Array<{ chunks: boolean }>;
+    const from = staged.chunks ? 'chunks' : 'lines';
+    const fast = await binary((runner, client) => this.copyBinary(m, jobId, w, runner, client, latest, from));
     if (fast) {
       w.path?.('binary');
       return fast;
     }
+    // The checks that name lines read import_rows: the chunks' lines go there (in the job's transaction).
+    if (staged.chunks) await this.unpackChunks(m, jobId);
     w.path?.('sql', refused);
     return (await this.inOwnerTransaction(m, w, (_runner, client) => this.copySql(m, jobId, w, client, latest)))!;
   }
@@ -348,8 +343,8 @@ export class MetricsImport implements ImportKindHandler {
   }
 
   /**
-   * The binary path: the staged lines leave PostgreSQL as they are (`COPY … TO STDOUT (FORMAT
-   * binary)`, a plain scan), node checks and encodes them (MetricRowEncoder) and they enter
+   * The binary path: the staged lines (`from` import_chunks or import_rows) leave PostgreSQL as
+   * they are (`COPY … TO STDOUT (FORMAT binary)`, a plain scan), node checks and encodes them (MetricRowEncoder) and they enter
    * `COPY metric_points … FROM STDIN (FORMAT binary)`. Answers the counts, or why it refused the
    * file: a line node cannot vouch for, or a data error of the COPY (23505: a key written before
    * or given twice). When it refuses, both COPYs are ended before it answers (the reading one
@@ -362,6 +357,7 @@ export class MetricsImport implements ImportKindHandler {
     runner: QueryRunner,
     client: PoolClient,
     latest: Date,
+    from: 'lines' | 'chunks',
   ): Promise<{ accepted: number; duplicates: number } | string> {
     const metrics = (await runner.query(`SELECT id, key FROM metric_definitions WHERE organization_id = $1 FOR KEY SHARE`, [m.tenantId])) as Array<{ id: string; key: string }>;
     const communities = (await runner.query(`SELECT id FROM communities WHERE organization_id = $1 FOR KEY SHARE`, [m.tenantId])) as Array<{ id: string }>;
@@ -377,9 +373,14 @@ export class MetricsImport implements ImportKindHandler {
     const reader = (await m.manager.queryRunner!.connect()) as PoolClient;
     await m.query(`SAVEPOINT import_copy`);
     const copyOut = reader.query(
-      copyTo(`COPY (SELECT r.line, r.raw FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = '${jobId}') TO STDOUT (FORMAT binary)`),
+      copyTo(
+        from === 'chunks'
+          ? `COPY (SELECT c.rows, c.data FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = '${jobId}' ORDER BY c.seq) TO STDOUT (FORMAT binary)`
+          : `COPY (SELECT r.line, r.raw FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = '${jobId}') TO STDOUT (FORMAT binary)`,
+      ),
     );
-    const refused = await streamBinary(copyOut, copyIn, new EncodedLines(encoder), w, async () => {
+    const source = from === 'chunks' ? new ChunkLines(encoder) : new EncodedLines(encoder);
+    const refused = await streamBinary(copyOut, copyIn, source, w, async () => {
       await w.ds.query('SELECT pg_cancel_backend($1)', [(reader as PoolClient & { processID: number }).processID]);
     });
     if (refused !== null) {
@@ -393,71 +394,22 @@ export class MetricsImport implements ImportKindHandler {
   }
 
   /**
-   * The upload's chunks (import_chunks: rows node checked while the file streamed in, encoded as
-   * COPY writes them) piped as they are into `COPY metric_points … FROM STDIN (FORMAT binary)`:
-   * no JSON is parsed and nothing encoded here. First every metric and community the chunks name
-   * is locked and must still be there (else the file is refused: the SQL path then names the
-   * lines). Answers the counts, or why it refused the file (as copyBinary).
-   */
-  private async copyChunks(
-    m: TenantDb,
-    jobId: string,
-    w: BulkWriter,
-    runner: QueryRunner,
-    client: PoolClient,
-  ): Promise<{ accepted: number; duplicates: number } | string> {
-    const metrics = (await runner.query(`SELECT id FROM metric_definitions WHERE organization_id = $1 FOR KEY SHARE`, [m.tenantId])) as Array<{ id: string }>;
-    const communities = (await runner.query(`SELECT id FROM communities WHERE organization_id = $1 FOR KEY SHARE`, [m.tenantId])) as Array<{ id: string }>;
-    const [last] = (await m.query(
-      `SELECT c.groups FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1 ORDER BY c.seq DESC LIMIT 1`,
-      [jobId],
-    )) as Array<{ groups: DayGroup[] }>;
-    const metricIds = new Set(metrics.map((d) => d.id));
-    const communityIds = new Set(communities.map((c) => c.id));
-    if (last.groups.some((g) => !metricIds.has(g.m) || (g.c !== null && !communityIds.has(g.c)))) {
-      return 'a metric or community of the file was deleted after the upload';
-    }
-    const copyIn = client.query(
-      copyFrom('COPY metric_points (organization_id, metric_id, community_id, at, value, idempotency_key) FROM STDIN (FORMAT binary)'),
-    );
-    const reader = (await m.manager.queryRunner!.connect()) as PoolClient;
-    await m.query(`SAVEPOINT import_copy`);
-    const copyOut = reader.query(
-      copyTo(`COPY (SELECT c.rows, c.data FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = '${jobId}' ORDER BY c.seq) TO STDOUT (FORMAT binary)`),
-    );
-    const chunks = new ChunkBytes();
-    const refused = await streamBinary(copyOut, copyIn, chunks, w, async () => {
-      await w.ds.query('SELECT pg_cancel_backend($1)', [(reader as PoolClient & { processID: number }).processID]);
-    });
-    if (refused !== null) {
-      await m.query(`ROLLBACK TO SAVEPOINT import_copy`);
-      return refused;
-    }
-    if (chunks.rows !== w.rows || copyIn.rowCount !== w.rows) throw new Error(`the import read ${chunks.rows} staged rows and wrote ${copyIn.rowCount}, not ${w.rows}`);
-    await m.query(`RELEASE SAVEPOINT import_copy`);
-    for (const g of last.groups) this.last.set(`${g.m}|${g.c}|${Math.floor(g.ms / 86_400_000)}`, g);
-    return { accepted: copyIn.rowCount, duplicates: 0 };
-  }
-
-  /**
-   * The chunks of the job as staged lines again (import_rows, in the job's transaction: they go
-   * if it rolls back), each with its line number, for the paths that check lines in SQL.
+   * The lines of the job's chunks into import_rows, each with its line number, in the job's
+   * transaction (they go if it rolls back): for the SQL checks, which name lines.
    */
   private async unpackChunks(m: TenantDb, jobId: string): Promise<void> {
-    const [last] = (await m.query(
-      `SELECT c.seq, c.metrics FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1 ORDER BY c.seq DESC LIMIT 1`,
-      [jobId],
-    )) as Array<{ seq: number; metrics: Record<string, string> }>;
-    for (let seq = 0; seq <= last.seq; seq++) {
-      const [chunk] = (await m.query(`SELECT c.lines, c.data FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1 AND c.seq = $2`, [
+    for (let seq = 0; ; seq++) {
+      const [chunk] = (await m.query(`SELECT c.data FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1 AND c.seq = $2`, [
         jobId,
         seq,
-      ])) as Array<{ lines: Buffer; data: Buffer }>;
+      ])) as Array<{ data: Buffer }>;
+      if (!chunk) return;
       const lines: number[] = [];
       const raws: string[] = [];
-      chunkLines(chunk.data, chunk.lines, last.metrics, (line, raw) => {
+      new StagedLineReader().feed(Buffer.concat([COPY_BINARY_HEADER, chunk.data]), (line, raw) => {
         lines.push(line);
         raws.push(raw);
+        return true;
       });
       await m.query(`INSERT INTO import_rows (organization_id, job_id, line, raw) SELECT app_tenant(), $1, u.line, u.raw FROM unnest($2::int[], $3::text[]) AS u(line, raw)`, [
         jobId,
@@ -528,24 +480,22 @@ class EncodedLines implements RowSource {
   }
 }
 
-/** Staged chunks (`SELECT rows, data`): their data passed on as it is, between a header and a trailer. */
-class ChunkBytes implements RowSource {
-  rows = 0;
-  private parts: Buffer[] = [COPY_BINARY_HEADER];
+/** Staged chunks (`SELECT rows, data`): their lines, the same tuples as import_rows sends, checked and encoded by node. */
+class ChunkLines extends EncodedLines {
   private readonly reader = new ChunkDataReader();
-  private readonly part = (bytes: Buffer) => void this.parts.push(bytes);
-  private readonly done = (rows: number) => void (this.rows += rows);
+  private started = false;
 
-  feed(chunk: Buffer): string | null {
-    this.reader.feed(chunk, this.part, this.done);
-    return null;
-  }
-
-  take(end = false): Buffer | null {
-    if (end) this.parts.push(COPY_BINARY_TRAILER);
-    const parts = this.parts;
-    this.parts = [];
-    return parts.length === 0 ? null : parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  override feed(chunk: Buffer): string | null {
+    let refusal = this.started ? null : super.feed(COPY_BINARY_HEADER);
+    this.started = true;
+    this.reader.feed(
+      chunk,
+      (part) => {
+        if (refusal === null) refusal = super.feed(part);
+      },
+      () => undefined,
+    );
+    return refusal;
   }
 }
 
