@@ -239,18 +239,16 @@ export class MetricsImport implements ImportKindHandler {
     if (!isUuid(jobId)) throw new Error('bulk write of a malformed job id');
     const latest = new Date(Date.now() + MAX_FUTURE_MS);
     let refused = '';
-    const binary = (copy: (runner: QueryRunner, client: PoolClient) => Promise<{ accepted: number; duplicates: number } | string>) =>
-      this.inOwnerTransaction(m, w, async (runner, client) => {
-        const result = await copy(runner, client);
-        if (typeof result === 'string') refused = result;
-        return typeof result === 'string' ? null : result;
-      });
     const [staged] = (await m.query(
       `SELECT EXISTS (SELECT 1 FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1) AS chunks`,
       [jobId],
     )) as Array<{ chunks: boolean }>;
     const from = staged.chunks ? 'chunks' : 'lines';
-    const fast = await binary((runner, client) => this.copyBinary(m, jobId, w, runner, client, latest, from));
+    const fast = await this.inOwnerTransaction(m, w, async (runner, client) => {
+      const result = await this.copyBinary(m, jobId, w, runner, client, latest, from);
+      if (typeof result === 'string') refused = result;
+      return typeof result === 'string' ? null : result;
+    });
     if (fast) {
       w.path?.('binary');
       return fast;
@@ -344,8 +342,8 @@ export class MetricsImport implements ImportKindHandler {
 
   /**
    * The binary path: the staged lines (`from` import_chunks or import_rows) leave PostgreSQL as
-   * they are (`COPY … TO STDOUT (FORMAT binary)`, a plain scan), node checks and encodes them (MetricRowEncoder) and they enter
-   * `COPY metric_points … FROM STDIN (FORMAT binary)`. Answers the counts, or why it refused the
+   * they are (`COPY … TO STDOUT (FORMAT binary)`, a plain scan), node checks and encodes them
+   * (MetricRowEncoder) and they enter `COPY metric_points … FROM STDIN (FORMAT binary)`. Answers the counts, or why it refused the
    * file: a line node cannot vouch for, or a data error of the COPY (23505: a key written before
    * or given twice). When it refuses, both COPYs are ended before it answers (the reading one
    * cancelled and read to its end, or its connection would never be free again).
