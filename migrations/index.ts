@@ -11,6 +11,7 @@ import { WidgetTokens1764001500000 } from './1764001500000-widget-tokens.js';
 import { Imports1764001300000 } from './1764001300000-imports.js';
 import { DataVersions1764001600000 } from './1764001600000-data-versions.js';
 import { Webhooks1764001400000 } from './1764001400000-webhooks.js';
+import { ImportChunks1764001730000 } from './1764001730000-import-chunks.js';
 
 /** Every migration, oldest first. A new one is appended here. */
 export const migrations: Array<new () => MigrationInterface> = [
@@ -26,4 +27,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   WidgetTokens1764001500000,
   Webhooks1764001400000,
   DataVersions1764001600000,
+  ImportChunks1764001730000,
 ];

@@ -58,89 +58,139 @@ function isBlank(buf: Buffer, start: number, stop: number): boolean {
   return true;
 }
 
-/**
- * NDJSON to binary COPY rows of `import_rows (organization_id, job_id, line, raw)`: one JSON
- * value a line (`\n`, or `\r\n`), cut as bytes and staged as they are; blank lines are skipped but
- * keep their number. The JSON itself is parsed by the job. A region of lines that is not valid
- * UTF-8 is decoded line by line with U+FFFD for the bad bytes (as a text decoder does). A line
- * longer than MAX_LINE_BYTES fails with 'maximum buffer reached' (which uploadError answers
- * with a 400 and 'A line is longer than 1 MiB'). Cutting bytes spares the decode, the regex split, the COPY text escaping
- * and PostgreSQL's text parsing of a string-based splitter (split2): see docs/decisions.md.
- */
-export function ndjsonCopyRows(organizationId: string, jobId: string, count: StagedCount): Transform {
-  const ids = Buffer.alloc(2 + 2 * 20);
-  ids.writeInt16BE(4, 0);
-  ids.writeInt32BE(16, 2);
-  Buffer.from(organizationId.replace(/-/g, ''), 'hex').copy(ids, 6);
-  ids.writeInt32BE(16, 22);
-  Buffer.from(jobId.replace(/-/g, ''), 'hex').copy(ids, 26);
-  const SIZE = 256 * 1024;
-  let out = Buffer.allocUnsafe(SIZE);
-  COPY_BINARY_HEADER.copy(out, 0);
-  let pos = COPY_BINARY_HEADER.length;
-  let rest: Buffer | null = null;
-  const full: Buffer[] = [];
+/** A data line of an upload: its number in the file, and its bytes `buf[start, stop)` (valid UTF-8, no U+0000). */
+export type LineSink = (line: number, buf: Buffer, start: number, stop: number) => void;
 
-  /** Stages `buf[start, stop)`, a line; `clean`: the region holds no U+0000 and is valid UTF-8. */
-  const row = (buf: Buffer, start: number, stop: number, clean: boolean) => {
+/**
+ * Cuts NDJSON into lines as bytes (`\n`, or `\r\n`) across chunks; blank lines are skipped but
+ * keep their number. A region of lines that is not valid UTF-8 is decoded line by line with
+ * U+FFFD for the bad bytes (as a text decoder does); a line holding U+0000 is refused with its
+ * number. A line longer than MAX_LINE_BYTES fails with 'maximum buffer reached' (which
+ * uploadError answers with a 400 and 'A line is longer than 1 MiB'). `count` counts the lines.
+ */
+export class NdjsonLines {
+  private rest: Buffer | null = null;
+
+  constructor(private readonly count: StagedCount) {}
+
+  /** The complete lines of `chunk` (and of what was left of the one before). */
+  feed(chunk: Buffer, each: LineSink): void {
+    const buf = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    this.rest = null;
+    const last = buf.lastIndexOf(NEWLINE);
+    if (last !== -1) this.lines(buf, last + 1, each);
+    if (last + 1 < buf.length) {
+      if (buf.length - last - 1 > MAX_LINE_BYTES) throw new Error('maximum buffer reached');
+      this.rest = Buffer.from(buf.subarray(last + 1));
+    }
+  }
+
+  /** The last line, when the file does not end with a newline. */
+  end(each: LineSink): void {
+    const rest = this.rest;
+    this.rest = null;
+    if (rest?.length) this.row(rest, 0, rest.length, rest.indexOf(0) === -1 && isUtf8(rest), each);
+  }
+
+  /** `buf[start, stop)`, a line; `clean`: the region holds no U+0000 and is valid UTF-8. */
+  private row(buf: Buffer, start: number, stop: number, clean: boolean, each: LineSink): void {
+    const count = this.count;
     if (!clean) {
       const line = Buffer.from(buf.toString('utf8', start, stop));
       if (line.length <= MAX_LINE_BYTES && line.indexOf(0) !== -1 && !isBlank(line, 0, line.length)) {
         throw new BadInputError(`line ${count.lastLine + 1}: the character U+0000 is not allowed`, { line: count.lastLine + 1 });
       }
-      return row(line, 0, line.length, true);
+      return this.row(line, 0, line.length, true, each);
     }
     const n = ++count.lastLine;
-    const length = stop - start;
-    if (length > MAX_LINE_BYTES) throw new Error('maximum buffer reached');
+    if (stop - start > MAX_LINE_BYTES) throw new Error('maximum buffer reached');
     if (isBlank(buf, start, stop)) return;
     count.rows++;
-    const size = ids.length + 12 + length;
-    if (pos + size > out.length) {
-      full.push(out.subarray(0, pos));
-      out = Buffer.allocUnsafe(Math.max(SIZE, size));
-      pos = 0;
-    }
-    ids.copy(out, pos);
-    pos += ids.length;
-    out.writeInt32BE(4, pos);
-    out.writeInt32BE(n, pos + 4);
-    out.writeInt32BE(length, pos + 8);
-    buf.copy(out, pos + 12, start, stop);
-    pos += 12 + length;
-  };
+    each(n, buf, start, stop);
+  }
+
   /** Complete lines `buf[0, to)`, each ended by \n. */
-  const lines = (buf: Buffer, to: number) => {
+  private lines(buf: Buffer, to: number, each: LineSink): void {
     const region = buf.subarray(0, to);
     const clean = region.indexOf(0) === -1 && isUtf8(region);
     let start = 0;
     for (let end = buf.indexOf(NEWLINE, start); end !== -1 && end < to; end = buf.indexOf(NEWLINE, start)) {
-      row(buf, start, end > start && buf[end - 1] === RETURN ? end - 1 : end, clean);
+      this.row(buf, start, end > start && buf[end - 1] === RETURN ? end - 1 : end, clean, each);
       start = end + 1;
     }
-  };
-  const emit = (stream: Transform) => {
-    if (pos > 0) {
-      full.push(out.subarray(0, pos));
-      out = Buffer.allocUnsafe(SIZE);
-      pos = 0;
-    }
-    for (const b of full) stream.push(b);
-    full.length = 0;
+  }
+}
+
+/**
+ * Binary COPY rows of `import_rows (organization_id, job_id, line, raw)`, the lines given to `add`
+ * staged as they are, in buffers of about 256 KiB (`take`). The JSON itself is parsed by the job.
+ */
+export class StagedLineWriter {
+  private readonly ids = Buffer.alloc(2 + 2 * 20);
+  private out = Buffer.allocUnsafe(STAGED_BUFFER);
+  private pos = 0;
+  private readonly full: Buffer[] = [];
+
+  constructor(organizationId: string, jobId: string) {
+    const ids = this.ids;
+    ids.writeInt16BE(4, 0);
+    ids.writeInt32BE(16, 2);
+    Buffer.from(organizationId.replace(/-/g, ''), 'hex').copy(ids, 6);
+    ids.writeInt32BE(16, 22);
+    Buffer.from(jobId.replace(/-/g, ''), 'hex').copy(ids, 26);
+    COPY_BINARY_HEADER.copy(this.out, 0);
+    this.pos = COPY_BINARY_HEADER.length;
+  }
+
+  readonly add: LineSink = (line, buf, start, stop) => {
+    const length = stop - start;
+    const size = this.ids.length + 12 + length;
+    if (this.pos + size > this.out.length) this.flush(size);
+    const out = this.out;
+    let pos = this.pos;
+    this.ids.copy(out, pos);
+    pos += this.ids.length;
+    out.writeInt32BE(4, pos);
+    out.writeInt32BE(line, pos + 4);
+    out.writeInt32BE(length, pos + 8);
+    buf.copy(out, pos + 12, start, stop);
+    this.pos = pos + 12 + length;
   };
 
+  private flush(room: number): void {
+    this.full.push(this.out.subarray(0, this.pos));
+    this.out = Buffer.allocUnsafe(Math.max(STAGED_BUFFER, room));
+    this.pos = 0;
+  }
+
+  /** The rows so far (with `end`, the trailer too). */
+  take(end = false): Buffer[] {
+    if (end) {
+      if (this.pos + COPY_BINARY_TRAILER.length > this.out.length) this.flush(COPY_BINARY_TRAILER.length);
+      COPY_BINARY_TRAILER.copy(this.out, this.pos);
+      this.pos += COPY_BINARY_TRAILER.length;
+    }
+    if (this.pos > 0) this.flush(0);
+    return this.full.splice(0);
+  }
+}
+
+const STAGED_BUFFER = 256 * 1024;
+
+/**
+ * NDJSON to binary COPY rows of `import_rows (organization_id, job_id, line, raw)`: one JSON
+ * value a line, cut as bytes (NdjsonLines) and staged as they are (StagedLineWriter). Cutting
+ * bytes spares the decode, the regex split, the COPY text escaping and PostgreSQL's text parsing
+ * of a string-based splitter (split2): see docs/decisions.md.
+ */
+export function ndjsonCopyRows(organizationId: string, jobId: string, count: StagedCount): Transform {
+  const lines = new NdjsonLines(count);
+  const rows = new StagedLineWriter(organizationId, jobId);
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
       try {
-        const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
-        rest = null;
-        const last = buf.lastIndexOf(NEWLINE);
-        if (last !== -1) lines(buf, last + 1);
-        if (last + 1 < buf.length) {
-          if (buf.length - last - 1 > MAX_LINE_BYTES) throw new Error('maximum buffer reached');
-          rest = Buffer.from(buf.subarray(last + 1));
-        }
-        emit(this);
+        lines.feed(chunk, rows.add);
+        for (const b of rows.take()) this.push(b);
         done();
       } catch (error) {
         done(error as Error);
@@ -148,11 +198,8 @@ export function ndjsonCopyRows(organizationId: string, jobId: string, count: Sta
     },
     flush(done) {
       try {
-        if (rest?.length) row(rest, 0, rest.length, rest.indexOf(0) === -1 && isUtf8(rest));
-        if (pos + COPY_BINARY_TRAILER.length > out.length) emit(this);
-        COPY_BINARY_TRAILER.copy(out, pos);
-        pos += COPY_BINARY_TRAILER.length;
-        emit(this);
+        lines.end(rows.add);
+        for (const b of rows.take(true)) this.push(b);
         done();
       } catch (error) {
         done(error as Error);

@@ -127,11 +127,12 @@ class ImportRun {
     const nothing = { job: null, publish: () => undefined };
     const [lock] = (await m.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 13)) AS mine`, [this.payload.jobId])) as Array<{ mine: boolean }>;
     if (!lock.mine) throw new Error('the job is running on another worker');
-    // import_rows is UNLOGGED: a database crash empties it whole, never in part, so one staged row
-    // tells that the upload is all there (counting a million took a second of CPU); the binary
+    // import_rows and import_chunks are UNLOGGED: a database crash empties them whole, never in
+    // part, so one staged row tells that the upload is all there (counting a million took a second of CPU); the binary
     // write checks that it read every row too.
     const [state] = (await m.query(
-      `SELECT j.status, EXISTS (SELECT 1 FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = j.id) AS staged
+      `SELECT j.status, EXISTS (SELECT 1 FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = j.id)
+         OR EXISTS (SELECT 1 FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = j.id) AS staged
        FROM import_jobs j WHERE j.id = $1`,
       [this.payload.jobId],
     )) as Array<{ status: ImportJobStatus; staged: boolean }>;
@@ -291,7 +292,10 @@ class ImportRun {
   }
 
   private async dropStaging(): Promise<void> {
-    await inTenantTransaction(this.app.ds, this.tenant, (m) => m.query(`DELETE FROM import_rows WHERE organization_id = app_tenant() AND job_id = $1`, [this.payload.jobId])).catch(
+    await inTenantTransaction(this.app.ds, this.tenant, async (m) => {
+      await m.query(`DELETE FROM import_rows WHERE organization_id = app_tenant() AND job_id = $1`, [this.payload.jobId]);
+      await m.query(`DELETE FROM import_chunks WHERE organization_id = app_tenant() AND job_id = $1`, [this.payload.jobId]);
+    }).catch(
       (error: unknown) => this.app.logger.warn('could not drop staged import rows', { jobId: this.payload.jobId, error }),
     );
   }

@@ -10,7 +10,8 @@ import { JobQueue } from '../../platform/jobs/job-queue.js';
 import { batcher, byteLimit, csvRows, ndjsonCopyRows, type StagedCount } from './import-parsers.js';
 import { IMPORT_TASK } from './import-runner.js';
 import { handlerFields } from './import-kinds.js';
-import { ImportJobStatus, KIND_BY_NAME, type ImportKind } from './import.types.js';
+import { ImportJobStatus, ImportKind, KIND_BY_NAME } from './import.types.js';
+import { LineChunkStager } from './metrics-upload.js';
 
 /** Largest import file: 1 GiB. */
 export const MAX_IMPORT_BYTES = 1024 ** 3;
@@ -76,7 +77,10 @@ export async function acceptImport(app: AppServices, call: RestCall): Promise<Re
       [principal.organizationId, kind, format, principal.userId ?? null, principal.apiKeyId ?? null],
     )) as Array<{ id: string }>;
     const count: StagedCount = { rows: 0, lastLine: 0 };
-    if (format === 'NDJSON') {
+    if (format === 'NDJSON' && kind === ImportKind.METRICS) {
+      // Metric lines staged a MiB a row (the job reads them back as it reads import_rows).
+      await pipeline(call.body, byteLimit(MAX_IMPORT_BYTES), new LineChunkStager(client, principal.organizationId, job.id, count));
+    } else if (format === 'NDJSON') {
       // Lines staged as bytes, in COPY's binary format (nothing to escape, nothing to parse).
       const copy = client.query(copyFrom('COPY import_rows (organization_id, job_id, line, raw) FROM STDIN (FORMAT binary)'));
       await pipeline(call.body, byteLimit(MAX_IMPORT_BYTES), ndjsonCopyRows(principal.organizationId, job.id, count), copy);

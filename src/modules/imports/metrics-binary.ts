@@ -301,3 +301,53 @@ export class StagedLineReader {
     if (pos < buf.length) this.rest = Buffer.from(buf.subarray(pos));
   }
 }
+
+/**
+ * Splits a binary COPY-out of `SELECT rows, data` (int4, bytea: import_chunks) into the bytes of
+ * `data`, passed on as they arrive (`part`, slices of the chunks read, never gathered whole: a
+ * MiB row arrives in many), and each tuple's `rows` once its data has passed (`done`).
+ */
+export class ChunkDataReader {
+  /** Bytes of a header (the file's, then each tuple's) gathered so far. */
+  private head = Buffer.alloc(0);
+  private started = false;
+  private left = 0;
+  private rows = 0;
+  private ended = false;
+
+  feed(chunk: Buffer, part: (bytes: Buffer) => void, done: (rows: number) => void): void {
+    let pos = 0;
+    while (pos < chunk.length && !this.ended) {
+      if (this.left > 0) {
+        const n = Math.min(this.left, chunk.length - pos);
+        part(chunk.subarray(pos, pos + n));
+        pos += n;
+        this.left -= n;
+        if (this.left === 0) done(this.rows);
+        continue;
+      }
+      // A header: the file's (signature, flags, extension length 0), or a tuple's (2 fields: int4, bytea length).
+      const want = this.started ? 14 : COPY_BINARY_HEADER.length;
+      const n = Math.min(want - this.head.length, chunk.length - pos);
+      this.head = Buffer.concat([this.head, chunk.subarray(pos, pos + n)]);
+      pos += n;
+      if (this.started && this.head.length >= 2 && this.head.readInt16BE(0) === -1) {
+        this.ended = true; // the trailer
+        break;
+      }
+      if (this.head.length < want) continue;
+      const head = this.head;
+      this.head = Buffer.alloc(0);
+      if (!this.started) {
+        if (!head.equals(COPY_BINARY_HEADER)) throw new Error('unexpected COPY header');
+        this.started = true;
+        continue;
+      }
+      if (head.readInt16BE(0) !== 2 || head.readInt32BE(2) !== 4) throw new Error('unexpected COPY tuple');
+      this.rows = head.readInt32BE(6);
+      this.left = head.readInt32BE(10);
+      if (this.left < 0) throw new Error('a chunk without data');
+      if (this.left === 0) done(this.rows);
+    }
+  }
+}

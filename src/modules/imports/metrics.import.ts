@@ -23,9 +23,9 @@ import {
   type ImportKindHandler,
   type Publish,
 } from './import-kind.js';
-import type { RowFields } from './import-parsers.js';
+import { COPY_BINARY_HEADER, type RowFields } from './import-parsers.js';
 import type { ImportError } from './import.types.js';
-import { MetricRowEncoder, StagedLineReader } from './metrics-binary.js';
+import { ChunkDataReader, MetricRowEncoder, StagedLineReader } from './metrics-binary.js';
 
 export const METRIC_FIELDS: RowFields = { allowed: ['metricKey', 'value', 'at', 'communityId', 'idempotencyKey'], required: ['metricKey', 'value', 'at'] };
 
@@ -218,12 +218,13 @@ export class MetricsImport implements ImportKindHandler {
 
   /**
    * The whole file in one COPY into metric_points, checked on the way: PostgreSQL writes COPY's
-   * rows in batches, far cheaper than an INSERT's one by one. First the binary path
-   * (copyBinary): node checks each staged line and encodes what it vouches for in COPY's binary
-   * format, which PostgreSQL stores without parsing text, and no idempotency key is probed (the
-   * unique index refuses a key written before or twice). When it refuses the file (a row it
-   * cannot vouch for, a repeated key), nothing of it is kept and the SQL path runs (copySql),
-   * which checks in SQL and skips the keys already there.
+   * rows in batches, far cheaper than an INSERT's one by one. First the binary path (copyBinary):
+   * node checks each staged line (from import_chunks, a MiB of lines a row, for NDJSON; from
+   * import_rows for CSV) and encodes what it vouches for in COPY's binary format, which PostgreSQL
+   * stores without parsing text, and no idempotency key is probed (the unique index refuses a key
+   * written before or twice). When it refuses the file (a row it cannot vouch for, a repeated
+   * key), nothing of it is kept, chunks are unpacked into import_rows, and the SQL path runs
+   * (copySql), which checks in SQL and skips the keys already there.
    *
    * COPY refuses tables under RLS, so the writing transaction is the owner's and names the tenant
    * in every row. Foreign keys are held set-based, not per row: every metric and community of the
@@ -238,8 +239,13 @@ export class MetricsImport implements ImportKindHandler {
     if (!isUuid(jobId)) throw new Error('bulk write of a malformed job id');
     const latest = new Date(Date.now() + MAX_FUTURE_MS);
     let refused = '';
+    const [staged] = (await m.query(
+      `SELECT EXISTS (SELECT 1 FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1) AS chunks`,
+      [jobId],
+    )) as Array<{ chunks: boolean }>;
+    const from = staged.chunks ? 'chunks' : 'lines';
     const fast = await this.inOwnerTransaction(m, w, async (runner, client) => {
-      const result = await this.copyBinary(m, jobId, w, runner, client, latest);
+      const result = await this.copyBinary(m, jobId, w, runner, client, latest, from);
       if (typeof result === 'string') refused = result;
       return typeof result === 'string' ? null : result;
     });
@@ -247,6 +253,8 @@ export class MetricsImport implements ImportKindHandler {
       w.path?.('binary');
       return fast;
     }
+    // The checks that name lines read import_rows: the chunks' lines go there (in the job's transaction).
+    if (staged.chunks) await this.unpackChunks(m, jobId);
     w.path?.('sql', refused);
     return (await this.inOwnerTransaction(m, w, (_runner, client) => this.copySql(m, jobId, w, client, latest)))!;
   }
@@ -333,9 +341,9 @@ export class MetricsImport implements ImportKindHandler {
   }
 
   /**
-   * The binary path: the staged lines leave PostgreSQL as they are (`COPY … TO STDOUT (FORMAT
-   * binary)`, a plain scan), node checks and encodes them (MetricRowEncoder) and they enter
-   * `COPY metric_points … FROM STDIN (FORMAT binary)`. Answers the counts, or why it refused the
+   * The binary path: the staged lines (`from` import_chunks or import_rows) leave PostgreSQL as
+   * they are (`COPY … TO STDOUT (FORMAT binary)`, a plain scan), node checks and encodes them
+   * (MetricRowEncoder) and they enter `COPY metric_points … FROM STDIN (FORMAT binary)`. Answers the counts, or why it refused the
    * file: a line node cannot vouch for, or a data error of the COPY (23505: a key written before
    * or given twice). When it refuses, both COPYs are ended before it answers (the reading one
    * cancelled and read to its end, or its connection would never be free again).
@@ -347,6 +355,7 @@ export class MetricsImport implements ImportKindHandler {
     runner: QueryRunner,
     client: PoolClient,
     latest: Date,
+    from: 'lines' | 'chunks',
   ): Promise<{ accepted: number; duplicates: number } | string> {
     const metrics = (await runner.query(`SELECT id, key FROM metric_definitions WHERE organization_id = $1 FOR KEY SHARE`, [m.tenantId])) as Array<{ id: string; key: string }>;
     const communities = (await runner.query(`SELECT id FROM communities WHERE organization_id = $1 FOR KEY SHARE`, [m.tenantId])) as Array<{ id: string }>;
@@ -362,9 +371,14 @@ export class MetricsImport implements ImportKindHandler {
     const reader = (await m.manager.queryRunner!.connect()) as PoolClient;
     await m.query(`SAVEPOINT import_copy`);
     const copyOut = reader.query(
-      copyTo(`COPY (SELECT r.line, r.raw FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = '${jobId}') TO STDOUT (FORMAT binary)`),
+      copyTo(
+        from === 'chunks'
+          ? `COPY (SELECT c.rows, c.data FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = '${jobId}' ORDER BY c.seq) TO STDOUT (FORMAT binary)`
+          : `COPY (SELECT r.line, r.raw FROM import_rows r WHERE r.organization_id = app_tenant() AND r.job_id = '${jobId}') TO STDOUT (FORMAT binary)`,
+      ),
     );
-    const refused = await streamBinary(copyOut, copyIn, encoder, w, async () => {
+    const source = from === 'chunks' ? new ChunkLines(encoder) : new EncodedLines(encoder);
+    const refused = await streamBinary(copyOut, copyIn, source, w, async () => {
       await w.ds.query('SELECT pg_cancel_backend($1)', [(reader as PoolClient & { processID: number }).processID]);
     });
     if (refused !== null) {
@@ -375,6 +389,32 @@ export class MetricsImport implements ImportKindHandler {
     await m.query(`RELEASE SAVEPOINT import_copy`);
     for (const g of encoder.groups()) this.last.set(`${g.m}|${g.c}|${Math.floor(g.ms / 86_400_000)}`, g);
     return { accepted: copyIn.rowCount, duplicates: w.rows - copyIn.rowCount };
+  }
+
+  /**
+   * The lines of the job's chunks into import_rows, each with its line number, in the job's
+   * transaction (they go if it rolls back): for the SQL checks, which name lines.
+   */
+  private async unpackChunks(m: TenantDb, jobId: string): Promise<void> {
+    for (let seq = 0; ; seq++) {
+      const [chunk] = (await m.query(`SELECT c.data FROM import_chunks c WHERE c.organization_id = app_tenant() AND c.job_id = $1 AND c.seq = $2`, [
+        jobId,
+        seq,
+      ])) as Array<{ data: Buffer }>;
+      if (!chunk) return;
+      const lines: number[] = [];
+      const raws: string[] = [];
+      new StagedLineReader().feed(Buffer.concat([COPY_BINARY_HEADER, chunk.data]), (line, raw) => {
+        lines.push(line);
+        raws.push(raw);
+        return true;
+      });
+      await m.query(`INSERT INTO import_rows (organization_id, job_id, line, raw) SELECT app_tenant(), $1, u.line, u.raw FROM unnest($2::int[], $3::text[]) AS u(line, raw)`, [
+        jobId,
+        lines,
+        raws,
+      ]);
+    }
   }
 
   /** The last point of each (metric, community, day) written, read back for its value, published in a few events. */
@@ -403,8 +443,62 @@ export class MetricsImport implements ImportKindHandler {
   }
 }
 
+/** What streamBinary writes: rows made from the COPY-out's bytes, in COPY's binary format. */
+interface RowSource {
+  /** Rows made so far. */
+  readonly rows: number;
+  /** Takes bytes of the COPY-out; answers why the file is refused, or null. */
+  feed(chunk: Buffer): string | null;
+  /** The bytes made so far (with `end`, the trailer too), or null. */
+  take(end?: boolean): Buffer | null;
+}
+
+/** Staged lines (`SELECT line, raw`), each checked and encoded by node. */
+class EncodedLines implements RowSource {
+  private readonly lines = new StagedLineReader();
+
+  constructor(private readonly encoder: MetricRowEncoder) {}
+
+  get rows(): number {
+    return this.encoder.rows;
+  }
+
+  feed(chunk: Buffer): string | null {
+    let refusal: string | null = null;
+    this.lines.feed(chunk, (line, raw) => {
+      const why = this.encoder.add(raw);
+      if (why !== null) refusal = `line ${line}: ${why}`;
+      return why === null;
+    });
+    return refusal;
+  }
+
+  take(end = false): Buffer | null {
+    return this.encoder.take(end);
+  }
+}
+
+/** Staged chunks (`SELECT rows, data`): their lines, the same tuples as import_rows sends, checked and encoded by node. */
+class ChunkLines extends EncodedLines {
+  private readonly reader = new ChunkDataReader();
+  private started = false;
+
+  override feed(chunk: Buffer): string | null {
+    let refusal = this.started ? null : super.feed(COPY_BINARY_HEADER);
+    this.started = true;
+    this.reader.feed(
+      chunk,
+      (part) => {
+        if (refusal === null) refusal = super.feed(part);
+      },
+      () => undefined,
+    );
+    return refusal;
+  }
+}
+
 /**
- * Pumps the binary COPY-out of staged lines through `encoder` into the binary COPY-in, with
+ * Pumps the binary COPY-out of staged lines or chunks through `source` into the binary COPY-in, with
  * back-pressure. Answers null when every row went in, or why the file was refused: a line the
  * encoder refuses or a data error of the COPY-in (SQLSTATE class 22 or 23). On refusal the
  * COPY-in is failed (CopyFail) unless PostgreSQL ended it already, and the COPY-out is cancelled
@@ -414,12 +508,11 @@ export class MetricsImport implements ImportKindHandler {
 function streamBinary(
   copyOut: Readable,
   copyIn: Writable & { rowCount: number },
-  encoder: MetricRowEncoder,
+  source: RowSource,
   w: BulkWriter,
   cancel: () => Promise<void>,
 ): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    const lines = new StagedLineReader();
     let outEnded = false;
     let inEnded = false;
     let failed = false;
@@ -447,15 +540,10 @@ function streamBinary(
       void Promise.all(waits).then(() => ('refused' in why ? resolve(why.refused) : reject(why.error)));
     };
     const onData = (chunk: Buffer) => {
-      let refusal: string | null = null;
-      lines.feed(chunk, (line, raw) => {
-        const why = encoder.add(raw);
-        if (why !== null) refusal = `line ${line}: ${why}`;
-        return why === null;
-      });
+      const refusal = source.feed(chunk);
       if (refusal !== null) return stop({ refused: refusal }, false);
-      w.progress(encoder.rows);
-      const bytes = encoder.take();
+      w.progress(source.rows);
+      const bytes = source.take();
       if (bytes && !copyIn.write(bytes)) {
         copyOut.pause();
         copyIn.once('drain', () => failed || copyOut.resume());
@@ -465,7 +553,7 @@ function streamBinary(
     copyOut.on('end', () => {
       outEnded = true;
       if (failed) return;
-      copyIn.end(encoder.take(true));
+      copyIn.end(source.take(true));
     });
     copyOut.on('error', (error: unknown) => {
       outEnded = true;
