@@ -31,6 +31,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
 import { RevocationListener } from './platform/revocation/revocation-listener.js';
+import type { LiveLimits } from './platform/live/live-connection.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema, jsonReads } from './schema.js';
 import { jsonReadPlugin } from './platform/json-read-plugin.js';
@@ -64,6 +65,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Options of this node's job queue workers; `false` runs none (jobs then wait for another node). */
   jobs?: JobQueueOptions | false;
+  /** Per-connection limits of the live server (default DEFAULT_LIVE_LIMITS). */
+  liveLimits?: Partial<LiveLimits>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -118,7 +121,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const keepAlive = new KeepAliveDrain(httpServer);
-  const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
+  const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter, liveLimits: options.liveLimits });
 
   const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live);
   const jobs = options.jobs === false ? null : new JobQueue((ds.options as { url: string }).url, logger, options.jobs);
