@@ -5,7 +5,8 @@ import { METRIC_RECORDED, type MetricRecordedEvent } from '../../src/modules/met
 import { DEFINE, METRIC_UPDATED, openSubscriptions, waitUntil } from './support/live';
 import { RawConnection } from './support/raw';
 
-const KEEP_ALIVE_MS = 100;
+/** Short for a test, long enough for a pong to come back from an idle client on a loaded machine. */
+const KEEP_ALIVE_MS = 500;
 
 let t: TestServer;
 let acme: Tenant;
@@ -23,7 +24,7 @@ const points = Array.from({ length: 1000 }, (_, i) => ({ metricKey: 'leads_won',
 const publish = () => t.server.app.pubsub.publish(acme.organizationId, METRIC_RECORDED, { points } satisfies MetricRecordedEvent);
 
 beforeAll(async () => {
-  // A ping every 100 ms, a long close grace: whatever cuts a socket here is the keep-alive.
+  // A ping every 500 ms, a long close grace: whatever cuts a socket here is the keep-alive.
   t = await startTestServer({}, { liveLimits: { keepAliveMs: KEEP_ALIVE_MS, closeGraceMs: 120_000 } });
   acme = await signUp(t, 'Acme');
   await acme.client.data(DEFINE, { input: { key: 'leads_won', name: 'Leads won', aggregation: 'SUM' } });
@@ -54,7 +55,7 @@ describe('keep-alive', () => {
       await publish();
       await new Promise((r) => setImmediate(r));
     }
-    await waitUntil(async () => (await closedBySlowConsumer()) === 1, 'the slow consumer to be dropped');
+    await waitUntil(async () => (await closedBySlowConsumer()) === 1, 'the slow consumer to be dropped', 60_000);
     // Many keep-alive periods while it reads nothing (graphql-ws's keep-alive cut it here: 1006).
     await sleep(KEEP_ALIVE_MS * 10);
     const code = slow.closed();
@@ -79,10 +80,10 @@ describe('keep-alive', () => {
     expect(socket.bufferedAmount).toBeGreaterThan(0);
     expect(socket.bufferedAmount).toBeLessThan(1024 * 1024);
     await sleep(KEEP_ALIVE_MS * 10);
-    behind.resume();
-    await waitUntil(() => behind.nexts('1').length === published, 'every event');
-    expect(behind.ws.readyState).toBe(behind.ws.OPEN);
+    // Still connected: not pinged while it is behind (graphql-ws's keep-alive cut it here).
+    expect(socket.readyState).toBe(socket.OPEN);
+    expect(t.server.live.registry.size()).toBe(1);
     expect(await closedBySlowConsumer()).toBe(1); // only the previous test's
-    behind.ws.close();
+    behind.ws.terminate();
   }, 60_000);
 });
