@@ -32,6 +32,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { ServerMetrics } from './platform/observability.js';
 import { createPubSub } from './platform/pubsub/create-pubsub.js';
 import { RevocationListener } from './platform/revocation/revocation-listener.js';
+import type { LiveLimits } from './platform/live/live-connection.js';
 import { attachWebSocketServer, type LiveServer } from './platform/live/ws-server.js';
 import { buildAppSchema, jsonReads } from './schema.js';
 import { CompiledReads, jsonReadPlugin } from './platform/json-read-plugin.js';
@@ -67,6 +68,8 @@ export interface ServerOptions {
   jobs?: JobQueueOptions | false;
   /** `false` sends every request through express and Apollo (tests compare the two paths); on by default. */
   fastRoute?: boolean;
+  /** Per-connection limits of the live server (default DEFAULT_LIVE_LIMITS). */
+  liveLimits?: Partial<LiveLimits>;
 }
 
 function jsonError(res: Response, status: number, code: ErrorCode, message: string, requestId: string): void {
@@ -125,7 +128,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const keepAlive = new KeepAliveDrain(httpServer);
-  const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter });
+  const live = attachWebSocketServer({ httpServer, schema, app, metrics, validationRules, limits: DEFAULT_QUERY_LIMITS, rateLimiter, liveLimits: options.liveLimits });
 
   const apollo = await startApollo(schema, validationRules, logger, httpServer, metrics, live, reads);
   const jobs = options.jobs === false ? null : new JobQueue((ds.options as { url: string }).url, logger, options.jobs);

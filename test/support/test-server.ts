@@ -20,7 +20,7 @@ export interface TestServer {
 /** Starts a server for one test file; `close` stops it and drops its database. */
 export async function startTestServer(
   overrides: Partial<Config> = {},
-  options: { db?: TestDatabase; logger?: Logger; jobs?: ServerOptions['jobs']; fastRoute?: ServerOptions['fastRoute'] } = {},
+  options: { db?: TestDatabase; logger?: Logger; jobs?: ServerOptions['jobs']; fastRoute?: ServerOptions['fastRoute']; liveLimits?: ServerOptions['liveLimits'] } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const config = loadConfig(
@@ -28,7 +28,13 @@ export async function startTestServer(
     { port: 0, logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'silent', sessionSecret: 'test-secret-that-is-long-enough-for-hs256', ...overrides },
   );
   const ds = await openDatabase(db.url, config.poolSize, entities);
-  const server = await createServer(config, { ds, logger: options.logger ?? createLogger(config.logLevel), jobs: options.jobs, fastRoute: options.fastRoute });
+  const server = await createServer(config, {
+    ds,
+    logger: options.logger ?? createLogger(config.logLevel),
+    jobs: options.jobs,
+    fastRoute: options.fastRoute,
+    liveLimits: options.liveLimits,
+  });
   return {
     server,
     db,

@@ -1,10 +1,10 @@
-import type { Writable } from 'node:stream';
-import type { WebSocket } from 'ws';
 import { createSourceEventStream, execute, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { EventQueue, type QueueSink } from './event-queue.js';
+import { FrameWriter, type FrameWriterOptions } from './frame-writer.js';
 import { LiveCloseCode, type LiveConnection } from './live-connection.js';
 import type { LiveRequestContext } from './live-context.js';
 import { sharedResults } from './shared-execution.js';
+import { textFrame } from './text-frame.js';
 
 const DONE: IteratorResult<never> = { value: undefined, done: true };
 
@@ -27,12 +27,21 @@ class SharedFrame {
   json?: string;
   /** Subscribers waiting for this frame before they can write it and what queued behind it. */
   readonly waiting: FanOutMember[] = [];
+  /** The WebSocket frame of each subscription id's `next` message, built by the first subscriber with that id. */
+  private readonly frames = new Map<string, Buffer>();
 
   settle(result: ExecutionResult): void {
     this.result = result;
     if (!result.errors?.length) this.json = JSON.stringify(result);
     this.ready = true;
     for (const member of this.waiting.splice(0)) member.flush();
+  }
+
+  /** The text frame of `{"id":<id>,"type":"next","payload":<json>}` (`prefix` is all before the payload); only when `json` is set. */
+  frameFor(id: string, prefix: string): Buffer {
+    let frame = this.frames.get(id);
+    if (!frame) this.frames.set(id, (frame = textFrame(prefix + this.json! + '}')));
+    return frame;
   }
 }
 
@@ -45,7 +54,8 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
  * and variables, see LiveHooks.prepare) gets each event through one execution and one
  * `JSON.stringify` between them, and its `next` message is written to its socket synchronously,
  * in the loop that dispatches the event, as `{"id":<its id>,"type":"next","payload":<shared JSON>}`
- * (the bytes graphql-ws would send). graphql-ws still runs the subscription's life (subscribe,
+ * (the bytes graphql-ws would send), framed once per subscription id and the same Buffer written
+ * to every socket (FrameWriter). graphql-ws still runs the subscription's life (subscribe,
  * complete, errors, the end of the stream) but no longer iterates it per event: the subscription
  * it sees is a FanOutMember, parked until the stream ends.
  *
@@ -56,34 +66,15 @@ export class FanOut {
   /** Frames by event, then by share key; events are shared objects, so frames go with them. */
   private readonly byEvent = new WeakMap<object, Map<string, SharedFrame>>();
 
-  /** Sockets corked in this turn of the event loop, uncorked together in the next (see `send`). */
-  private readonly corked = new Set<Writable>();
+  /** Writes the frames to the sockets (each socket corked for a short window, see FrameWriter). */
+  readonly writer: FrameWriter;
 
-  constructor(private readonly hooks: FanOutHooks) {}
-
-  /**
-   * Sends a message on a subscriber's socket. The underlying TCP socket is corked until the next
-   * turn of the event loop, so that every message written to it in this turn leaves in one system
-   * call: at one event per turn that is one call per message as before, but when events queue up
-   * (a burst, a busy node) each socket's backlog goes out in one call instead of one per event, and
-   * the system calls, which are most of a delivery's cost, stop growing with the backlog.
-   * (`_socket` is ws's own TCP socket; its `bufferedAmount` counts what waits here, so the slow
-   * consumer rule sees it.)
-   */
-  send(socket: WebSocket, message: string): void {
-    const tcp = (socket as unknown as { _socket?: Writable })._socket;
-    if (tcp && !this.corked.has(tcp)) {
-      if (!this.corked.size) setImmediate(this.uncork);
-      tcp.cork();
-      this.corked.add(tcp);
-    }
-    socket.send(message);
+  constructor(
+    private readonly hooks: FanOutHooks,
+    writerOptions: FrameWriterOptions = {},
+  ) {
+    this.writer = new FrameWriter(writerOptions);
   }
-
-  private readonly uncork = (): void => {
-    for (const tcp of this.corked) tcp.uncork();
-    this.corked.clear();
-  };
 
   /** graphql-ws's `subscribe`: the source stream, then either a fan-out member or a shared-execution iterator. */
   async subscribe(args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
@@ -228,11 +219,11 @@ export class FanOutMember implements AsyncIterableIterator<ExecutionResult>, Que
     if (live.overloaded()) return live.close(LiveCloseCode.SlowConsumer, 'Slow consumer: send buffer full');
     const socket = live.socket;
     if (socket.readyState !== socket.OPEN) return;
-    const message =
+    const bytes =
       frame.json !== undefined
-        ? this.prefix + frame.json + '}'
-        : JSON.stringify({ id: this.id, type: 'next', payload: this.fanOut.publicResult(this.args, frame.result!) });
-    this.fanOut.send(socket, message);
+        ? frame.frameFor(this.id, this.prefix)
+        : textFrame(JSON.stringify({ id: this.id, type: 'next', payload: this.fanOut.publicResult(this.args, frame.result!) }));
+    this.fanOut.writer.write(socket, bytes);
   }
 
   /** The source ended and everything before its end is written: graphql-ws's iteration ends. */

@@ -20,9 +20,11 @@ export interface LiveLimits {
   maxQueuedEvents: number;
   /** How long a dropped client gets to take its close frame before the socket is cut (default 5 s). */
   closeGraceMs: number;
+  /** How often the server pings; a client that has not answered the last ping by the next is cut (default 12 s, graphql-ws's; 0: never). */
+  keepAliveMs: number;
 }
 
-export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxBufferedBytes: 1024 * 1024, maxQueuedEvents: 20_000, closeGraceMs: 5_000 };
+export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxBufferedBytes: 1024 * 1024, maxQueuedEvents: 20_000, closeGraceMs: 5_000, keepAliveMs: 12_000 };
 
 /** Something a connection ends when it closes: its running subscriptions. */
 export interface Endable {
@@ -39,6 +41,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class LiveConnection {
   private readonly running = new Set<Endable>();
   private expiryTimer?: NodeJS.Timeout;
+  private keepAliveTimer?: NodeJS.Timeout;
+  private awaitingPong = false;
   private closed = false;
 
   constructor(
@@ -48,6 +52,7 @@ export class LiveConnection {
     private readonly onClosedBy: (code: LiveCloseCode) => void = () => {},
   ) {
     this.armExpiry();
+    this.armKeepAlive();
     socket.once('close', () => this.release());
   }
 
@@ -110,8 +115,31 @@ export class LiveConnection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.expiryTimer);
+    clearInterval(this.keepAliveTimer);
     for (const item of [...this.running]) item.end();
     this.running.clear();
+  }
+
+  /**
+   * Pings the client every `keepAliveMs` and cuts it if the last ping is still unanswered. This
+   * replaces graphql-ws's own keep-alive, which pinged whatever the socket held and terminated the
+   * socket a period later even after the server had begun to close it: a slow consumer dropped with
+   * 4413 lost its close frame (1006) when a ping had gone out behind the megabytes it had not read.
+   * Here a client behind on reading (bytes waiting on the server) is not pinged (the slow consumer
+   * rule governs it, and a ping would wait behind what it has not read), and a connection that is
+   * closing is left to `closeGraceMs`.
+   */
+  private armKeepAlive(): void {
+    if (!(this.limits.keepAliveMs > 0)) return;
+    this.socket.on('pong', () => (this.awaitingPong = false));
+    this.keepAliveTimer = setInterval(() => {
+      if (this.closed) return;
+      if (this.awaitingPong) return this.socket.terminate();
+      if (this.socket.bufferedAmount > 0) return;
+      this.awaitingPong = true;
+      this.socket.ping();
+    }, this.limits.keepAliveMs);
+    this.keepAliveTimer.unref();
   }
 
   private armExpiry(): void {

@@ -24,7 +24,7 @@ export interface LiveServerOptions {
   limits: QueryLimits;
   /** The request rate limiter of the HTTP path, applied to every operation sent over a socket too (none: unlimited). */
   rateLimiter?: RateLimiter | null;
-  /** Per-connection limits (default DEFAULT_LIVE_LIMITS: 1 MiB send buffer, 20,000 queued events, 5 s close grace). */
+  /** Per-connection limits (default DEFAULT_LIVE_LIMITS: 1 MiB send buffer, 20,000 queued events, 5 s close grace, a ping every 12 s). */
   liveLimits?: Partial<LiveLimits>;
   /** Most subscriptions (and operations in flight) on one connection (default 100). */
   maxOperationsPerConnection?: number;
@@ -85,6 +85,7 @@ export function attachWebSocketServer(options: LiveServerOptions): LiveServer {
       onError: (_ctx, _id, _payload, errors) => publicErrors(errors, randomUUID()),
     },
     wss,
+    0, // no graphql-ws keep-alive: each LiveConnection pings its client (see LiveConnection.armKeepAlive)
   );
   return {
     wss,
@@ -92,6 +93,7 @@ export function attachWebSocketServer(options: LiveServerOptions): LiveServer {
     close: async () => {
       registry.close();
       for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
+      fanOut.writer.flushAll(); // the close frames leave now, not at the end of the cork window
       await disposable.dispose();
     },
   };

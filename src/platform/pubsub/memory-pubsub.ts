@@ -1,4 +1,4 @@
-import { channelOf, LocalListeners, type EventMeta, type Listener, type PubSub } from './pubsub.js';
+import { channelOf, LocalListeners, type Listener, type PubSub } from './pubsub.js';
 
 /** In-process PubSub, used when no REDIS_URL is configured. */
 export class MemoryPubSub implements PubSub {
@@ -8,10 +8,8 @@ export class MemoryPubSub implements PubSub {
   constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
 
   async publish(tenantId: string, topic: string, payload: unknown): Promise<void> {
-    // Deliver asynchronously, as Redis would, so publishers never run listeners' work inline.
-    const channel = channelOf(tenantId, topic);
-    const meta: EventMeta = { publishedAt: Date.now() };
-    setImmediate(() => this.local.dispatch(channel, payload, meta, this.onListenerError));
+    // Delivered asynchronously (the dispatch queue runs in its own turns), as Redis would.
+    this.local.dispatch(channelOf(tenantId, topic), payload, { publishedAt: Date.now() }, this.onListenerError);
   }
 
   subscribe(tenantId: string, topic: string, listener: Listener): () => void {

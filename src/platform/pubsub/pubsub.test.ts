@@ -1,5 +1,5 @@
 import { MemoryPubSub } from './memory-pubsub';
-import { channelOf, DISPATCH_CHUNK, LocalListeners, type EventMeta } from './pubsub';
+import { channelOf, DISPATCH_BUDGET_MS, LocalListeners, type EventMeta } from './pubsub';
 
 const meta: EventMeta = { publishedAt: 1 };
 const turn = () => new Promise((r) => setImmediate(r));
@@ -19,17 +19,41 @@ describe('LocalListeners', () => {
     expect(local.has('c')).toBe(false);
   });
 
-  it('reaches thousands of listeners a chunk per turn, each hearing the events in order', async () => {
+  it('reaches thousands of listeners after the dispatch returns, each hearing the events in order', async () => {
     const local = new LocalListeners();
-    const n = DISPATCH_CHUNK * 3 + 7;
+    const other = new LocalListeners(); // another PubSub of the process: the same queue, in dispatch order
+    const n = 2007;
     const heard = Array.from({ length: n }, () => [] as unknown[]);
-    heard.forEach((list) => local.add('c', (p) => list.push(p)));
+    heard.forEach((list, i) => (i % 2 ? other : local).add('c', (p) => list.push(p)));
     local.dispatch('c', 'one', meta);
+    other.dispatch('c', 'one', meta);
     local.dispatch('c', 'two', meta);
-    expect(heard[0]).toEqual(['one', 'two']); // the first chunk at once
-    expect(heard[n - 1]).toEqual([]); // the rest in later turns
-    await turns(5);
+    other.dispatch('c', 'two', meta);
+    expect(heard[0]).toEqual([]); // never inside the dispatch call
+    await turns(50);
     for (const list of heard) expect(list).toEqual(['one', 'two']);
+  });
+
+  it('yields to the event loop between slices of a long dispatch, then goes on where it stopped', async () => {
+    const local = new LocalListeners();
+    const log: string[] = [];
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const listeners = 10 * DISPATCH_BUDGET_MS;
+    for (let i = 0; i < listeners; i++) local.add('c', (p) => (busy(1), log.push(`${String(p)}${i}`)));
+    local.dispatch('c', 'a', meta);
+    local.dispatch('c', 'b', meta);
+    setImmediate(() => log.push('other work'));
+    await turns(listeners * 2 + 5);
+    // Each listener takes 1 ms, so the first turn ends after at most DISPATCH_BUDGET_MS + 1 of them
+    // and other work queued behind it runs long before the last event is heard.
+    const other = log.indexOf('other work');
+    expect(other).toBeGreaterThan(0);
+    expect(other).toBeLessThanOrEqual(DISPATCH_BUDGET_MS + 1);
+    const heard = log.filter((entry) => entry !== 'other work');
+    expect(heard).toEqual([...Array.from({ length: listeners }, (_, i) => `a${i}`), ...Array.from({ length: listeners }, (_, i) => `b${i}`)]);
   });
 
   it('skips a listener removed before its turn, and keeps going past one that throws', async () => {
@@ -39,7 +63,7 @@ describe('LocalListeners', () => {
     local.add('c', () => {
       throw new Error('boom');
     });
-    for (let i = 0; i < DISPATCH_CHUNK; i++) local.add('c', () => {});
+    for (let i = 0; i < 200; i++) local.add('c', () => {});
     const { remove } = local.add('c', late);
     const after = jest.fn();
     local.add('c', after);

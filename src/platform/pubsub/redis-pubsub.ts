@@ -57,7 +57,7 @@ export class RedisPubSub implements PubSub {
   async publish(tenantId: string, topic: string, payload: unknown): Promise<void> {
     const channel = channelOf(tenantId, topic);
     const meta: EventMeta = { publishedAt: Date.now() };
-    setImmediate(() => this.local.dispatch(channel, payload, meta, (error) => this.logger.error('live listener failed', { error })));
+    this.local.dispatch(channel, payload, meta, this.onListenerError);
     if (this.closed) return;
     const envelope: Envelope = { n: this.nodeId, t: meta.publishedAt, p: payload };
     try {
@@ -111,10 +111,12 @@ export class RedisPubSub implements PubSub {
       return;
     }
     if (envelope.n === this.nodeId) return;
-    this.local.dispatch(channel, envelope.p, { publishedAt: envelope.t }, (error) => this.logger.error('live listener failed', { error }));
+    this.local.dispatch(channel, envelope.p, { publishedAt: envelope.t }, this.onListenerError);
   }
 
   /** Logs a warning at most once per `warnEveryMs` for each kind, so an outage does not flood the log. */
+  private readonly onListenerError = (error: unknown): void => this.logger.error('live listener failed', { error });
+
   private warn(kind: string, msg: string, fields: Record<string, unknown>): void {
     const now = Date.now();
     const last = this.lastWarned.get(kind);

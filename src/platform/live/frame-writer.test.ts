@@ -1,0 +1,119 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
+import { FrameWriter } from './frame-writer';
+import { framePayload, textFrame } from './text-frame';
+
+const servers: WebSocketServer[] = [];
+const clients: WebSocket[] = [];
+
+/** A real server-side socket and the real client connected to it, with the messages the client got. */
+async function pair(options: ServerOptions = {}): Promise<{ server: WebSocket; client: WebSocket; received: string[] }> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', ...options });
+  servers.push(wss);
+  await once(wss, 'listening');
+  const connected = once(wss, 'connection');
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  clients.push(client);
+  const received: string[] = [];
+  client.on('message', (data, isBinary) => {
+    expect(isBinary).toBe(false);
+    received.push(String(data));
+  });
+  const [server] = (await connected) as [WebSocket];
+  await once(client, 'open');
+  return { server, client, received };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 5));
+}
+
+afterAll(async () => {
+  for (const c of clients) c.terminate();
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+});
+
+describe('textFrame', () => {
+  it('frames texts of every length form (7-bit, 16-bit, 64-bit) and multi-byte characters as a ws client decodes them', async () => {
+    const { server, received } = await pair();
+    const writer = new FrameWriter({ windowMs: 1 });
+    const texts = [
+      '',
+      'x'.repeat(125),
+      'é'.repeat(63), // 126 bytes in 63 characters: the length is the bytes'
+      'y'.repeat(126),
+      'z'.repeat(65_535),
+      '€'.repeat(21_846), // 65,538 bytes: past the 16-bit form by its bytes only
+      JSON.stringify({ big: 'w'.repeat(300_000), emoji: '📈' }),
+    ];
+    for (const text of texts) writer.write(server, textFrame(text));
+    await until(() => received.length === texts.length);
+    expect(received).toEqual(texts);
+    expect(framePayload(textFrame(texts[6])).toString()).toBe(texts[6]);
+  });
+});
+
+describe('FrameWriter', () => {
+  it('writes one Buffer to many sockets, in order with what ws sends itself', async () => {
+    const pairs = await Promise.all([pair(), pair(), pair()]);
+    const writer = new FrameWriter();
+    const shared = textFrame('{"shared":true}');
+    for (const { server } of pairs) {
+      writer.write(server, shared);
+      server.send('own');
+      writer.write(server, shared);
+    }
+    for (const { received } of pairs) {
+      await until(() => received.length === 3);
+      expect(received).toEqual(['{"shared":true}', 'own', '{"shared":true}']);
+    }
+  });
+
+  it('goes through ws while its sender holds a message back (compression), so the order stays', async () => {
+    const { server, received } = await pair({ perMessageDeflate: { threshold: 0 } });
+    const writer = new FrameWriter();
+    const first = 'a'.repeat(100_000);
+    server.send(first); // compressed asynchronously: ws's sender is busy with it
+    writer.write(server, textFrame('second'));
+    server.send('third');
+    await until(() => received.length === 3);
+    expect(received).toEqual([first, 'second', 'third']);
+  });
+
+  it('leaves what it wrote counted in bufferedAmount while the client does not read', async () => {
+    const { server, client, received } = await pair();
+    (client as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const writer = new FrameWriter({ windowMs: 1 });
+    const frame = textFrame('p'.repeat(64 * 1024));
+    let written = 0;
+    while (server.bufferedAmount === 0 && written < 1000) {
+      writer.write(server, frame);
+      written++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(server.bufferedAmount).toBeGreaterThan(0);
+    (client as unknown as { _socket: { resume(): void } })._socket.resume();
+    await until(() => received.length === written);
+    expect(server.bufferedAmount).toBe(0);
+  });
+
+  it('uncorks its sockets over several turns of the event loop when a turn’s budget runs out, each once, every byte delivered', async () => {
+    const pairs = await Promise.all(Array.from({ length: 50 }, () => pair()));
+    const tcp = (socket: WebSocket) => (socket as unknown as { _socket: { writableCorked: number } })._socket;
+    const writer = new FrameWriter({ windowMs: 1, budgetMs: 0 }); // a budget of nothing: one socket a turn
+    for (let round = 0; round < 3; round++) for (const { server } of pairs) writer.write(server, textFrame(`r${round}`));
+    expect(pairs.every(({ server }) => tcp(server).writableCorked === 1)).toBe(true); // corked once each, however many writes
+    const uncorkedAtTurn: number[] = [];
+    while (tcp(pairs[pairs.length - 1].server).writableCorked) {
+      await new Promise((r) => setImmediate(r));
+      uncorkedAtTurn.push(pairs.filter(({ server }) => tcp(server).writableCorked === 0).length);
+    }
+    const firstTurn = uncorkedAtTurn.find((n) => n > 0)!;
+    expect(firstTurn).toBeLessThan(pairs.length); // not all in the turn the flush began
+    for (const { received } of pairs) {
+      await until(() => received.length === 3);
+      expect(received).toEqual(['r0', 'r1', 'r2']);
+    }
+  });
+});
