@@ -1,12 +1,13 @@
 import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { framePayload } from './text-frame.js';
+import { DISPATCH_BUDGET_MS } from '../pubsub/pubsub.js';
 
 /** Options of a FrameWriter. */
 export interface FrameWriterOptions {
   /** How long a socket stays corked after its first write, so that later ones share its system call (ms, default 10). */
   windowMs?: number;
-  /** Longest a turn of the event loop spends uncorking sockets before it yields (ms, default 4). */
+  /** Longest a turn of the event loop spends uncorking sockets before it yields (ms, default DISPATCH_BUDGET_MS). */
   budgetMs?: number;
 }
 
@@ -44,7 +45,7 @@ export class FrameWriter {
 
   constructor(options: FrameWriterOptions = {}) {
     this.windowMs = options.windowMs ?? 10;
-    this.budgetMs = options.budgetMs ?? 4;
+    this.budgetMs = options.budgetMs ?? DISPATCH_BUDGET_MS;
   }
 
   /** Writes `frame` to `socket` (which must be open). */

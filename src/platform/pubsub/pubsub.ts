@@ -28,7 +28,7 @@ export function channelOf(tenantId: string, topic: string): string {
 }
 
 /** Longest a turn of the event loop spends calling listeners before it yields to I/O (ms). */
-export const DISPATCH_BUDGET_MS = 4;
+export const DISPATCH_BUDGET_MS = 1;
 
 /** One event waiting for (the rest of) its listeners. */
 interface Pending {
