@@ -61,6 +61,22 @@ function isBlank(buf: Buffer, start: number, stop: number): boolean {
 /** A data line of an upload: its number in the file, and its bytes `buf[start, stop)` (valid UTF-8, no U+0000). */
 export type LineSink = (line: number, buf: Buffer, start: number, stop: number) => void;
 
+/** Bytes of writeLineFields's field headers (the line's own bytes come on top). */
+export const LINE_FIELDS_BYTES = 12;
+
+/**
+ * Writes a staged line's two last fields in COPY's binary format at `out[pos]`: `line` (int4) and
+ * `buf[start, stop)` (text); `out` must have room for LINE_FIELDS_BYTES and the line. Answers the position after them.
+ */
+export function writeLineFields(out: Buffer, pos: number, line: number, buf: Buffer, start: number, stop: number): number {
+  const length = stop - start;
+  out.writeInt32BE(4, pos);
+  out.writeInt32BE(line, pos + 4);
+  out.writeInt32BE(length, pos + 8);
+  buf.copy(out, pos + 12, start, stop);
+  return pos + LINE_FIELDS_BYTES + length;
+}
+
 /**
  * Cuts NDJSON into lines as bytes (`\n`, or `\r\n`) across chunks; blank lines are skipped but
  * keep their number. A region of lines that is not valid UTF-8 is decoded line by line with
@@ -143,18 +159,10 @@ export class StagedLineWriter {
   }
 
   readonly add: LineSink = (line, buf, start, stop) => {
-    const length = stop - start;
-    const size = this.ids.length + 12 + length;
+    const size = this.ids.length + LINE_FIELDS_BYTES + stop - start;
     if (this.pos + size > this.out.length) this.flush(size);
-    const out = this.out;
-    let pos = this.pos;
-    this.ids.copy(out, pos);
-    pos += this.ids.length;
-    out.writeInt32BE(4, pos);
-    out.writeInt32BE(line, pos + 4);
-    out.writeInt32BE(length, pos + 8);
-    buf.copy(out, pos + 12, start, stop);
-    this.pos = pos + 12 + length;
+    this.ids.copy(this.out, this.pos);
+    this.pos = writeLineFields(this.out, this.pos + this.ids.length, line, buf, start, stop);
   };
 
   private flush(room: number): void {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { PoolClient } from 'pg';
-import { NdjsonLines, type LineSink, type StagedCount } from './import-parsers.js';
+import { LINE_FIELDS_BYTES, NdjsonLines, writeLineFields, type LineSink, type StagedCount } from './import-parsers.js';
 
 /** Bytes of lines in one import_chunks row. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -35,16 +35,10 @@ export class LineChunkStager extends Writable {
   }
 
   private readonly each: LineSink = (line, buf, start, stop) => {
-    const length = stop - start;
-    if (this.pos + 14 + length > this.out.length) this.grow(14 + length);
-    const out = this.out;
-    const pos = this.pos;
-    out.writeInt16BE(2, pos);
-    out.writeInt32BE(4, pos + 2);
-    out.writeInt32BE(line, pos + 6);
-    out.writeInt32BE(length, pos + 10);
-    buf.copy(out, pos + 14, start, stop);
-    this.pos = pos + 14 + length;
+    const size = 2 + LINE_FIELDS_BYTES + stop - start;
+    if (this.pos + size > this.out.length) this.grow(size);
+    this.out.writeInt16BE(2, this.pos); // two fields: line, raw
+    this.pos = writeLineFields(this.out, this.pos + 2, line, buf, start, stop);
     this.rows++;
   };
 

@@ -114,9 +114,10 @@ export class RedisPubSub implements PubSub {
     this.local.dispatch(channel, envelope.p, { publishedAt: envelope.t }, this.onListenerError);
   }
 
-  /** Logs a warning at most once per `warnEveryMs` for each kind, so an outage does not flood the log. */
+  /** What a listener threw, logged (the other listeners are still called). */
   private readonly onListenerError = (error: unknown): void => this.logger.error('live listener failed', { error });
 
+  /** Logs a warning at most once per `warnEveryMs` for each kind, so an outage does not flood the log. */
   private warn(kind: string, msg: string, fields: Record<string, unknown>): void {
     const now = Date.now();
     const last = this.lastWarned.get(kind);
