@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { isUuid } from '../../db/ids.js';
 
@@ -14,8 +14,12 @@ export interface SessionClaims {
   expiresAt: Date;
 }
 
-function key(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
+/** The HMAC key of the last secret used (a server has one): made once, not per token. */
+let cached: { secret: string; key: KeyObject } | undefined;
+
+function key(secret: string): KeyObject {
+  if (cached?.secret !== secret) cached = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+  return cached.key;
 }
 
 /** Signs a session token (HS256 JWT) for one user in one organization, with the session's id as `jti`. */

@@ -87,6 +87,11 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /** Whether the queue pushes to a sink (pipeTo) rather than being read. */
+  get piped(): boolean {
+    return this.sink !== undefined;
+  }
+
   /** Items waiting to be read. */
   get size(): number {
     return this.items.length;

@@ -1,6 +1,6 @@
 import { createSourceEventStream, execute, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { EventQueue, type QueueSink } from './event-queue.js';
-import { FrameWriter, type FrameWriterOptions } from './frame-writer.js';
+import { FrameWriter } from './frame-writer.js';
 import { LiveCloseCode, type LiveConnection } from './live-connection.js';
 import type { LiveRequestContext } from './live-context.js';
 import { sharedResults } from './shared-execution.js';
@@ -66,15 +66,10 @@ export class FanOut {
   /** Frames by event, then by share key; events are shared objects, so frames go with them. */
   private readonly byEvent = new WeakMap<object, Map<string, SharedFrame>>();
 
-  /** Writes the frames to the sockets (each socket corked for a short window, see FrameWriter). */
-  readonly writer: FrameWriter;
+  /** Writes the frames to the sockets (a socket's consecutive frames in one system call, see FrameWriter). */
+  readonly writer = new FrameWriter();
 
-  constructor(
-    private readonly hooks: FanOutHooks,
-    writerOptions: FrameWriterOptions = {},
-  ) {
-    this.writer = new FrameWriter(writerOptions);
-  }
+  constructor(private readonly hooks: FanOutHooks) {}
 
   /** graphql-ws's `subscribe`: the source stream, then either a fan-out member or a shared-execution iterator. */
   async subscribe(args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {

@@ -37,7 +37,7 @@ afterAll(async () => {
 describe('textFrame', () => {
   it('frames texts of every length form (7-bit, 16-bit, 64-bit) and multi-byte characters as a ws client decodes them', async () => {
     const { server, received } = await pair();
-    const writer = new FrameWriter({ windowMs: 1 });
+    const writer = new FrameWriter();
     const texts = [
       '',
       'x'.repeat(125),
@@ -84,7 +84,7 @@ describe('FrameWriter', () => {
   it('leaves what it wrote counted in bufferedAmount while the client does not read', async () => {
     const { server, client, received } = await pair();
     (client as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
-    const writer = new FrameWriter({ windowMs: 1 });
+    const writer = new FrameWriter();
     const frame = textFrame('p'.repeat(64 * 1024));
     let written = 0;
     while (server.bufferedAmount === 0 && written < 1000) {
@@ -98,22 +98,33 @@ describe('FrameWriter', () => {
     expect(server.bufferedAmount).toBe(0);
   });
 
-  it('uncorks its sockets over several turns of the event loop when a turn’s budget runs out, each once, every byte delivered', async () => {
-    const pairs = await Promise.all(Array.from({ length: 50 }, () => pair()));
-    const tcp = (socket: WebSocket) => (socket as unknown as { _socket: { writableCorked: number } })._socket;
-    const writer = new FrameWriter({ windowMs: 1, budgetMs: 0 }); // a budget of nothing: one socket a turn
-    for (let round = 0; round < 3; round++) for (const { server } of pairs) writer.write(server, textFrame(`r${round}`));
-    expect(pairs.every(({ server }) => tcp(server).writableCorked === 1)).toBe(true); // corked once each, however many writes
-    const uncorkedAtTurn: number[] = [];
-    while (tcp(pairs[pairs.length - 1].server).writableCorked) {
-      await new Promise((r) => setImmediate(r));
-      uncorkedAtTurn.push(pairs.filter(({ server }) => tcp(server).writableCorked === 0).length);
+  it('sends a socket’s run of frames in one system call, and uncorks it when another socket’s frames come or the task ends', async () => {
+    const [a, b] = await Promise.all([pair(), pair()]);
+    type Tcp = { writableCorked: number; _write: (...args: unknown[]) => unknown; _writev: (...args: unknown[]) => unknown };
+    const tcp = (socket: WebSocket) => (socket as unknown as { _socket: Tcp })._socket;
+    const calls = new Map<Tcp, number>();
+    for (const { server } of [a, b]) {
+      const t = tcp(server);
+      calls.set(t, 0);
+      for (const method of ['_write', '_writev'] as const) {
+        const original = t[method].bind(t);
+        t[method] = (...args: unknown[]) => (calls.set(t, calls.get(t)! + 1), original(...args));
+      }
     }
-    const firstTurn = uncorkedAtTurn.find((n) => n > 0)!;
-    expect(firstTurn).toBeLessThan(pairs.length); // not all in the turn the flush began
-    for (const { received } of pairs) {
-      await until(() => received.length === 3);
-      expect(received).toEqual(['r0', 'r1', 'r2']);
-    }
+    const writer = new FrameWriter();
+    for (let i = 0; i < 5; i++) writer.write(a.server, textFrame(`a${i}`));
+    a.server.send('own'); // what ws sends during the run joins it, in order
+    expect(tcp(a.server).writableCorked).toBe(1);
+    writer.write(b.server, textFrame('b0'));
+    writer.write(b.server, textFrame('b1'));
+    expect(tcp(a.server).writableCorked).toBe(0); // another socket's frame ended a's run
+    expect(calls.get(tcp(a.server))).toBe(1); // six messages, one write to the TCP stream
+    expect(tcp(b.server).writableCorked).toBe(1);
+    await Promise.resolve(); // the end of the task
+    expect(tcp(b.server).writableCorked).toBe(0);
+    expect(calls.get(tcp(b.server))).toBe(1);
+    await until(() => a.received.length === 6 && b.received.length === 2);
+    expect(a.received).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'own']);
+    expect(b.received).toEqual(['b0', 'b1']);
   });
 });

@@ -92,7 +92,8 @@ export class LiveConnection {
   /** Queues an item unless the client is already too far behind, in which case it is dropped. */
   deliver<T>(queue: EventQueue<T>, item: T): void {
     if (this.closed) return;
-    if (this.overloaded()) return this.close(LiveCloseCode.SlowConsumer, 'Slow consumer: send buffer full');
+    // A queue piped into the fan-out is checked when its frame is written (once per delivery).
+    if (!queue.piped && this.overloaded()) return this.close(LiveCloseCode.SlowConsumer, 'Slow consumer: send buffer full');
     queue.push(item);
   }
 

@@ -93,7 +93,7 @@ export function attachWebSocketServer(options: LiveServerOptions): LiveServer {
     close: async () => {
       registry.close();
       for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
-      fanOut.writer.flushAll(); // the close frames leave now, not at the end of the cork window
+      fanOut.writer.flushAll(); // the close frames leave now, not at the end of the task
       await disposable.dispose();
     },
   };
