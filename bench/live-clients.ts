@@ -1,12 +1,12 @@
-import WebSocket from 'ws';
 import { Histogram } from './live-histogram.js';
 import { paced, recordPoint } from './live-writes.js';
+import { RawWebSocket } from './raw-ws.js';
 
 /**
  * The subscribers of the live benches, in a process of their own (started with `fork` by a
  * live-*.bench.ts): bare graphql-transport-ws connections, so the client side costs little.
  * Protocol over IPC: {cmd: 'open'} -> {ev: 'opened'}; {cmd: 'write'} -> {ev: 'written'}; {cmd: 'reset'};
- * {cmd: 'report'} -> {ev: 'report'}; {cmd: 'close'}.
+ * {cmd: 'report'} -> {ev: 'report'}; {cmd: 'count'} -> {ev: 'count'}; {cmd: 'close'}.
  */
 
 export interface OpenCommand {
@@ -16,6 +16,8 @@ export interface OpenCommand {
   authorization: string;
   query: string;
   variables?: Record<string, unknown>;
+  /** Keep each subscriber's last payload, for `lastPayloads` (a copy per message: only benches that read them ask). */
+  keepLast?: boolean;
 }
 
 export interface ClientReport {
@@ -28,8 +30,10 @@ export interface ClientReport {
   histograms: Array<Array<[number, number]>>;
   /** Errors and closes seen. */
   errors: string[];
-  /** The distinct last payloads, as JSON (for benches whose subscribers must all end on the same value). */
+  /** The distinct last payloads, as JSON (for benches whose subscribers must all end on the same value; only with `keepLast`). */
   lastPayloads: string[];
+  /** Epoch ms of the last result received (0: none). */
+  lastAt: number;
 }
 
 /** Writes one point every `everyMs` for `durationMs` (the writer of a bench runs in such a process too). */
@@ -42,18 +46,45 @@ export interface WriteCommand {
   durationMs: number;
 }
 
-type Command = OpenCommand | WriteCommand | { cmd: 'reset' } | { cmd: 'report' } | { cmd: 'close' };
+type Command = OpenCommand | WriteCommand | { cmd: 'reset' } | { cmd: 'report' } | { cmd: 'count' } | { cmd: 'close' };
 
-const sockets: WebSocket[] = [];
+const sockets: RawWebSocket[] = [];
 let histograms: Histogram[] = [];
 let received: number[] = [];
 let errors: string[] = [];
-const last = new Map<WebSocket, string>();
+/** Each socket's last `next` message. */
+const last = new Map<RawWebSocket, Buffer>();
+/** Epoch ms of the last `next` received. */
+let lastAt = 0;
 
-function committedAt(payload: unknown): number | null {
-  const data = (payload as { data?: Record<string, { committedAt?: string }> }).data;
-  const first = data && Object.values(data)[0];
-  return first?.committedAt ? Date.parse(first.committedAt) : null;
+/** The start of every `next` message of subscription "1", as the server (and graphql-ws) write it. */
+const NEXT_PREFIX = Buffer.from('{"id":"1","type":"next","payload":');
+const ERRORS = Buffer.from('{"errors":');
+const COMMITTED_AT = Buffer.from('"committedAt":"');
+function startsWith(data: Buffer, prefix: Buffer, at: number): boolean {
+  return data.length >= at + prefix.length && data.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
+}
+
+/** The number written at data[at..at+n) in ASCII digits. */
+function digits(data: Buffer, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) v = v * 10 + data[i] - 48;
+  return v;
+}
+
+/**
+ * `committedAt` of a `next` message, read off its bytes: the last such field (the bench's
+ * selection ends with it), as `toISOString` writes it (`2026-12-01T10:00:00.000Z`), else by Date.parse.
+ */
+function committedAt(data: Buffer, start: number, end: number): number | null {
+  const at = data.lastIndexOf(COMMITTED_AT, end);
+  if (at < start) return null;
+  const from = at + COMMITTED_AT.length;
+  if (data[from + 10] === 0x54 && data[from + 19] === 0x2e && data[from + 23] === 0x5a && data[from + 24] === 0x22) {
+    const day = Date.UTC(digits(data, from, 4), digits(data, from + 5, 2) - 1, digits(data, from + 8, 2));
+    return day + ((digits(data, from + 11, 2) * 60 + digits(data, from + 14, 2)) * 60 + digits(data, from + 17, 2)) * 1000 + digits(data, from + 20, 3);
+  }
+  return Date.parse(data.toString('latin1', from, data.indexOf(0x22, from)));
 }
 
 async function open(c: OpenCommand): Promise<void> {
@@ -65,29 +96,38 @@ async function open(c: OpenCommand): Promise<void> {
     for (let i = 0; i < group.count; i++) {
       opening.push(
         new Promise<void>((resolve, reject) => {
-          const ws = new WebSocket(url, 'graphql-transport-ws');
-          sockets.push(ws);
-          ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: c.authorization } })));
-          ws.on('message', (raw) => {
-            const now = Date.now();
-            const m = JSON.parse(String(raw)) as { type: string; payload?: unknown };
-            if (m.type === 'next') {
-              received[g]++;
-              const at = committedAt(m.payload);
-              if (at !== null) histograms[g].add(now - at);
-              last.set(ws, JSON.stringify(m.payload));
-              if ((m.payload as { errors?: unknown[] }).errors) errors.push(JSON.stringify(m.payload));
-            } else if (m.type === 'connection_ack') {
-              ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: c.query, variables: c.variables } }));
-              resolve();
-            } else if (m.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-            else if (m.type === 'error') errors.push(JSON.stringify(m.payload));
+          // The bench measures the server: its subscribers do as little as a client can per
+          // message (RawWebSocket; no JSON parse of a `next`: count it, read its committedAt).
+          let socket: RawWebSocket | undefined = undefined;
+          const send = (message: unknown) => socket!.send(JSON.stringify(message));
+          socket = new RawWebSocket(url, 'graphql-transport-ws', {
+            open: () => send({ type: 'connection_init', payload: { authorization: c.authorization } }),
+            text: (data, start, end) => {
+              const now = Date.now();
+              if (startsWith(data, NEXT_PREFIX, start)) {
+                received[g]++;
+                lastAt = now;
+                const at = committedAt(data, start, end);
+                if (at !== null) histograms[g].add(now - at);
+                if (c.keepLast) last.set(socket!, Buffer.from(data.subarray(start, end)));
+                if (startsWith(data, ERRORS, start + NEXT_PREFIX.length)) errors.push(data.toString('utf8', start, end));
+                return;
+              }
+              const text = data.toString('utf8', start, end);
+              const m = JSON.parse(text) as { type: string; payload?: unknown };
+              if (m.type === 'next') errors.push(`unexpected next: ${text}`);
+              else if (m.type === 'connection_ack') {
+                send({ id: '1', type: 'subscribe', payload: { query: c.query, variables: c.variables } });
+                resolve();
+              } else if (m.type === 'ping') send({ type: 'pong' });
+              else if (m.type === 'error') errors.push(JSON.stringify(m.payload));
+            },
+            close: (code) => {
+              if (code !== 1000 && code !== 1001) errors.push(`closed ${code}`);
+              reject(new Error(`closed ${code}`));
+            },
           });
-          ws.on('close', (code) => {
-            if (code !== 1000 && code !== 1001) errors.push(`closed ${code}`);
-            reject(new Error(`closed ${code}`));
-          });
-          ws.on('error', (e) => errors.push(String(e)));
+          sockets.push(socket);
         }),
       );
     }
@@ -102,7 +142,8 @@ function report(): ClientReport {
     latency: histograms.map((h) => h.summary()),
     histograms: histograms.map((h) => h.sparse()),
     errors: errors.slice(0, 20),
-    lastPayloads: [...new Set(last.values())],
+    lastPayloads: [...new Set([...last.values()].map((raw) => JSON.stringify((JSON.parse(raw.toString()) as { payload: unknown }).payload)))],
+    lastAt,
   };
 }
 
@@ -121,10 +162,12 @@ process.on('message', (command: Command) => {
   } else if (command.cmd === 'reset') {
     histograms = histograms.map(() => new Histogram());
     received = received.map(() => 0);
+    lastAt = 0;
     errors = [];
     last.clear();
     reply({ ev: 'reset' });
   } else if (command.cmd === 'report') reply(report());
+  else if (command.cmd === 'count') reply({ ev: 'count', received: received.reduce((a, b) => a + b, 0) });
   else if (command.cmd === 'close') {
     for (const ws of sockets) ws.terminate();
     process.exit(0);

@@ -37,6 +37,7 @@ export async function run(args: string[]): Promise<void> {
       authorization: tenant.readKey,
       query: `subscription ($m: ID, $from: DateTime!, $to: DateTime) { roiUpdated(modelId: $m, from: $from, to: $to) { ${FIELDS} } }`,
       variables: { m: modelId, from, to },
+      keepLast: true,
     });
     await untilOpen([server], subscribers);
     await clients.settle(subscribers);

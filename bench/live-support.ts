@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientReport, OpenCommand, WriteCommand } from './live-clients.js';
 import { Histogram } from './live-histogram.js';
@@ -59,7 +59,13 @@ export class ClientProcess {
 
   /** Waits until the count of results stops growing (or reaches `expected`); at most `timeoutMs`. */
   async settle(expected = Infinity, timeoutMs = 30_000): Promise<void> {
-    await settleCount(async () => (await this.report()).received.reduce((a, b) => a + b, 0), expected, timeoutMs);
+    await settleCount(() => this.count(), expected, timeoutMs);
+  }
+
+  /** Results received since the last reset, all groups (cheaper to ask than a report). */
+  async count(): Promise<number> {
+    this.child.send({ cmd: 'count' });
+    return (await this.expect(['count'])).received as number;
   }
 
   async reset(): Promise<void> {
@@ -121,7 +127,7 @@ export class ClientPool {
 
   /** Waits until the total of results stops growing (or reaches `expected`). */
   async settle(expected = Infinity, timeoutMs = 30_000): Promise<void> {
-    await settleCount(async () => (await this.report()).received.reduce((a, b) => a + b, 0), expected, timeoutMs);
+    await settleCount(async () => (await Promise.all(this.processes.map((p) => p.count()))).reduce((a, b) => a + b, 0), expected, timeoutMs);
   }
 
   /** The processes' reports merged: counts added, histograms merged. */
@@ -136,6 +142,7 @@ export class ClientPool {
       histograms: merged.map((h) => h.sparse()),
       errors: reports.flatMap((r) => r.errors),
       lastPayloads: [...new Set(reports.flatMap((r) => r.lastPayloads))],
+      lastAt: Math.max(...reports.map((r) => r.lastAt)),
     };
   }
 
@@ -166,6 +173,55 @@ function procStats(pid: number): { cpuSeconds: number; systemSeconds: number; rs
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
   const rssPages = Number(fields[21]);
   return { cpuSeconds: ticks / 100, systemSeconds: Number(fields[12]) / 100, rssBytes: rssPages * 4096 };
+}
+
+/**
+ * CPU seconds used so far by every PostgreSQL process of this machine (backends, WAL writer, ...),
+ * from /proc: the live ones' own, and the postmaster's reaped children's (backends that ended).
+ */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100;
+}
+
+/** Busy and total CPU seconds of the whole machine, from /proc/stat. */
+function machineCpuSeconds(): { busy: number; total: number } {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const n = fields.map(Number);
+  const idle = n[3] + n[4];
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: (total - idle) / 100, total: total / 100 };
+}
+
+/**
+ * Where the machine's CPU went over a period: PostgreSQL's processes and the machine as a whole,
+ * in cores (1.0 = one core busy all along), to set beside the samplers of the bench's own processes.
+ */
+export class MachineSampler {
+  private start = { t: 0, pg: 0, busy: 0 };
+  private end = { t: 0, pg: 0, busy: 0 };
+
+  begin(): this {
+    this.start = { t: Date.now(), pg: postgresCpuSeconds(), busy: machineCpuSeconds().busy };
+    return this;
+  }
+
+  finish(): { postgresCores: number; machineBusyCores: number } {
+    this.end = { t: Date.now(), pg: postgresCpuSeconds(), busy: machineCpuSeconds().busy };
+    const seconds = (this.end.t - this.start.t) / 1000;
+    return { postgresCores: round((this.end.pg - this.start.pg) / seconds, 2), machineBusyCores: round((this.end.busy - this.start.busy) / seconds, 2) };
+  }
 }
 
 /** Samples a process's CPU use and memory once a second. */

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { Histogram } from './live-histogram.js';
 
 /** Light helpers of the live benches' helper processes (nothing of the server is loaded here). */
@@ -45,16 +46,35 @@ export async function paced(
   return { writes: inFlight.length, failed, failures: [...failures].map(([reason, n]) => `${n}x ${reason}`), onSchedule, answerMs: answers.summary() };
 }
 
+/** Keep-alive connections for the writes (node's http: a writer costs the machine little, and the bench measures the server). */
+const agent = new Agent({ keepAlive: true });
+
 /** Records one point over HTTP; rejects on GraphQL errors. */
-export async function recordPoint(url: string, token: string, metricKey: string, value: number, at = new Date()): Promise<void> {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      query: `mutation ($p: [MetricPointInput!]!) { recordMetrics(points: $p) { accepted } }`,
-      variables: { p: [{ metricKey, value, at: at.toISOString() }] },
-    }),
+export function recordPoint(url: string, token: string, metricKey: string, value: number, at = new Date()): Promise<void> {
+  const body = JSON.stringify({
+    query: `mutation ($p: [MetricPointInput!]!) { recordMetrics(points: $p) { accepted } }`,
+    variables: { p: [{ metricKey, value, at: at.toISOString() }] },
   });
-  const body = (await res.json()) as { errors?: unknown[] };
-  if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/graphql`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            const answer = JSON.parse(Buffer.concat(chunks).toString()) as { errors?: unknown[] };
+            if (answer.errors?.length || res.statusCode !== 200) reject(new Error(`${res.statusCode}: ${JSON.stringify(answer.errors)}`));
+            else resolve();
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
