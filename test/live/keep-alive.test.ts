@@ -2,7 +2,7 @@
 import { startTestServer, type TestServer } from '../support/test-server';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { METRIC_RECORDED, type MetricRecordedEvent } from '../../src/modules/metrics/metric.events';
-import { DEFINE, METRIC_UPDATED, openSubscriptions, waitUntil } from './support/live';
+import { closedBySlowConsumer, DEFINE, METRIC_UPDATED, openSubscriptions, waitUntil } from './support/live';
 import { RawConnection } from './support/raw';
 
 /** Short for a test, long enough for a pong to come back from an idle client on a loaded machine. */
@@ -21,11 +21,6 @@ function corkedSocket(): { uncork(): void } {
   const tcp = (socket as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
   tcp.cork();
   return tcp;
-}
-
-async function closedBySlowConsumer(): Promise<number> {
-  const metric = await t.server.metrics.registry.getSingleMetric('rapport_live_connections_closed_total')!.get();
-  return metric.values.find((v) => v.labels.reason === 'SlowConsumer')?.value ?? 0;
 }
 
 const points = Array.from({ length: 1000 }, (_, i) => ({ metricKey: 'leads_won', communityId: null, at: new Date(i).toISOString(), value: i }));
@@ -61,11 +56,11 @@ describe('keep-alive', () => {
     slow.pause();
     // Nothing leaves the server until the drop, so no byte of the backlog is hidden in the kernel's buffers.
     const tcp = corkedSocket();
-    for (let i = 0; i < 150 && (await closedBySlowConsumer()) === 0; i++) {
+    for (let i = 0; i < 150 && (await closedBySlowConsumer(t.server)) === 0; i++) {
       await publish();
       await new Promise((r) => setImmediate(r));
     }
-    await waitUntil(async () => (await closedBySlowConsumer()) === 1, 'the slow consumer to be dropped', 60_000);
+    await waitUntil(async () => (await closedBySlowConsumer(t.server)) === 1, 'the slow consumer to be dropped', 60_000);
     tcp.uncork();
     // Many keep-alive periods while it reads nothing (graphql-ws's keep-alive cut it here: 1006).
     await sleep(KEEP_ALIVE_MS * 10);

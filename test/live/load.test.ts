@@ -5,7 +5,7 @@ import { goalFeeds } from '../../src/modules/goals/goal-progress.feed';
 import { METRIC_RECORDED, type MetricRecordedEvent } from '../../src/modules/metrics/metric.events';
 import { builtInFeeds } from '../../src/modules/metrics/metric-updates.feed';
 import { roiFeeds } from '../../src/modules/roi/roi-updates.feed';
-import { DEFINE, METRIC_UPDATED, openSubscriptions, waitUntil } from './support/live';
+import { closedBySlowConsumer, DEFINE, METRIC_UPDATED, openSubscriptions, waitUntil } from './support/live';
 import { RawConnection } from './support/raw';
 
 let t: TestServer;
@@ -14,11 +14,6 @@ let read: string;
 
 const running = (n: number, timeoutMs = 10_000) =>
   waitUntil(async () => (await openSubscriptions(t.server)) === n, `${n} open subscription(s)`, timeoutMs);
-
-async function closedBySlowConsumer(): Promise<number> {
-  const metric = await t.server.metrics.registry.getSingleMetric('rapport_live_connections_closed_total')!.get();
-  return metric.values.find((v) => v.labels.reason === 'SlowConsumer')?.value ?? 0;
-}
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -37,11 +32,11 @@ describe('a client that never reads', () => {
     slow.pause();
     // Far more than the kernel's socket buffers and the subscription's queue can hold.
     const points = Array.from({ length: 1000 }, (_, i) => ({ metricKey: 'leads_won', communityId: null, at: new Date(i).toISOString(), value: i }));
-    for (let i = 0; i < 150 && (await closedBySlowConsumer()) === 0; i++) {
+    for (let i = 0; i < 150 && (await closedBySlowConsumer(t.server)) === 0; i++) {
       await t.server.app.pubsub.publish(acme.organizationId, METRIC_RECORDED, { points } satisfies MetricRecordedEvent);
       await new Promise((r) => setImmediate(r));
     }
-    await waitUntil(async () => (await closedBySlowConsumer()) === 1, 'the slow consumer to be dropped');
+    await waitUntil(async () => (await closedBySlowConsumer(t.server)) === 1, 'the slow consumer to be dropped');
     // Dropped at once: its subscription is over and its listeners are gone, before the socket is.
     expect(await openSubscriptions(t.server)).toBe(0);
     expect(t.server.app.pubsub.listenerCount()).toBe(baseline); // revocations come through PostgreSQL, not pub/sub

@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import { apiKey, signUp, type Tenant } from '../support/builders';
+import { withFailingCompiledReads } from '../support/pg-faults';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
@@ -178,22 +178,8 @@ describe('the fast route answers exactly as express and Apollo do', () => {
   it('runs a failing compiled statement once, then leaves the request to the resolvers, as the full path does', async () => {
     const nested = post(acme.token, NESTED, { n: 2 }, { operationName: 'Nested' });
     await same(nested, 1);
-    const original = Client.prototype.query;
-    let failed = 0;
-    // A real PostgreSQL error in place of the compiled statement (division by zero), on both servers.
-    Client.prototype.query = function (this: Client, ...args: unknown[]) {
-      if (typeof args[0] === 'string' && args[0].startsWith('SELECT set_config') && args[0].includes(acme.organizationId) && args[0].includes(' AS data, ')) {
-        failed++;
-        args[0] = args[0].replace(/; SELECT [\s\S]*$/, '; SELECT 1 / 0 AS data');
-      }
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof Client.prototype.query;
-    let answers;
-    try {
-      answers = await both(nested);
-    } finally {
-      Client.prototype.query = original;
-    }
+    // A real PostgreSQL error in place of the compiled statement, on both servers.
+    const { result: answers, failed } = await withFailingCompiledReads(acme.organizationId, () => both(nested));
     expect(answers.fast).toEqual(answers.full);
     expect(answers.viaFastRoute).toBe(0);
     expect(failed).toBe(2);

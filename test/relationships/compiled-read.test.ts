@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { statementsOf } from '../../bench/statement-counter';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { GraphQLClient } from '../support/graphql-client';
+import { withFailingCompiledReads } from '../support/pg-faults';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 let t: TestServer;
@@ -141,22 +142,8 @@ describe('the compiled read’s JSON text, written into the response as it is', 
   it('falls back to the resolvers when the compiled statement fails, leaving the connection clean', async () => {
     const tenant = await tenantWith(2, 2, 2);
     const expected = await tenant.client.data(wide(true), { n: 3 });
-    const original = Client.prototype.query;
-    let failed = 0;
-    // A real PostgreSQL error in place of the compiled statement (division by zero), sent in the same round trip as the binding.
-    Client.prototype.query = function (this: Client, ...args: unknown[]) {
-      if (typeof args[0] === 'string' && args[0].startsWith('SELECT set_config') && args[0].includes(tenant.organizationId) && args[0].includes(' AS data, ')) {
-        failed++;
-        args[0] = args[0].replace(/; SELECT [\s\S]*$/, '; SELECT 1 / 0 AS data');
-      }
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof Client.prototype.query;
-    let answer: unknown;
-    try {
-      answer = await tenant.client.data(wide(false), { n: 3 });
-    } finally {
-      Client.prototype.query = original;
-    }
+    // A real PostgreSQL error in place of the compiled statement, sent in the same round trip as the binding.
+    const { result: answer, failed } = await withFailingCompiledReads(tenant.organizationId, () => tenant.client.data(wide(false), { n: 3 }));
     expect(failed).toBe(1);
     expect(answer).toEqual(expected);
     // Nothing of the failed statement's transaction is left on the pooled connections.

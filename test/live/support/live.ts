@@ -23,6 +23,12 @@ export async function openSubscriptions(server: RapportServer): Promise<number> 
   return (await server.metrics.subscriptions.get()).values[0]?.value ?? 0;
 }
 
+/** How many connections the server has closed as slow consumers (4413), from its metrics. */
+export async function closedBySlowConsumer(server: RapportServer): Promise<number> {
+  const metric = await server.metrics.registry.getSingleMetric('rapport_live_connections_closed_total')!.get();
+  return metric.values.find((v) => v.labels.reason === 'SlowConsumer')?.value ?? 0;
+}
+
 /** The ws:// endpoint of a server's http:// base URL. */
 export function wsUrl(base: string): string {
   return `${base.replace(/^http/, 'ws')}/graphql`;
