@@ -1,6 +1,7 @@
 import type { ClientBase, QueryResult } from 'pg';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { isUuid } from './ids.js';
+import { runPrepared, type PreparedStatement } from './prepared-statement.js';
 
 /** The role that application queries run as: not a superuser, not the owner, no BYPASSRLS. */
 export const APP_ROLE = 'rapport_app';
@@ -31,10 +32,16 @@ export class TenantDb {
     if (token !== BOUND) throw new Error('a TenantDb is made only by bindTenant');
   }
 
-  /** Runs one statement in the tenant's transaction and returns its rows. */
+  /**
+   * Runs one statement in the tenant's transaction and returns its rows. A PreparedStatement (a
+   * declared constant) runs as a named statement: parsed once per connection, same rows and errors.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  query<T = any>(sql: string, params?: unknown[]): Promise<T[]> {
-    return this.manager.query(sql, params);
+  query<T = any>(sql: string | PreparedStatement, params?: unknown[]): Promise<T[]> {
+    if (typeof sql === 'string') return this.manager.query(sql, params);
+    // bindTenant and beginBound bind a transaction, so the manager always has its runner.
+    const runner = this.manager.queryRunner;
+    return runner ? runPrepared<T[]>(runner, sql, params) : this.manager.query(sql.text, params);
   }
 }
 

@@ -1,4 +1,6 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
+import { preparedStatement } from '../db/prepared-statement.js';
+import { TenantDb } from '../db/tenant.js';
 import type { PendingAudit, RequestContext } from './context.js';
 import { ForbiddenError } from './errors.js';
 
@@ -27,13 +29,18 @@ interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
+/** Every mutation runs it (prepared when through a TenantDb). */
+const INSERT_AUDIT_EVENT = preparedStatement(
+  'audit.insert_event',
+  `INSERT INTO audit_events (organization_id, action, actor_kind, actor_id, actor_name, target_id, request_id)
+   VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+);
+
 /** Writes one audit event in the given transaction, so it commits or rolls back with its mutation. */
 export async function writeAuditEvent(m: Queryable, e: AuditEventDraft): Promise<void> {
-  await m.query(
-    `INSERT INTO audit_events (organization_id, action, actor_kind, actor_id, actor_name, target_id, request_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [e.organizationId, e.action, e.actor.kind, e.actor.id, e.actor.name, e.targetId, e.requestId],
-  );
+  const params = [e.organizationId, e.action, e.actor.kind, e.actor.id, e.actor.name, e.targetId, e.requestId];
+  if (m instanceof TenantDb) await m.query(INSERT_AUDIT_EVENT, params);
+  else await m.query(INSERT_AUDIT_EVENT.text, params);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { preparedStatement } from '../../db/prepared-statement.js';
 import type { TenantDb } from '../../db/tenant.js';
 import { GRAPH_WRITTEN, type GraphWrittenEvent } from '../communities/community.events.js';
 import { BUILT_IN_BY_KEY } from '../metrics/built-in-metrics.js';
@@ -16,6 +17,13 @@ interface OpenGoal {
   startsAt: Date;
   endsAt: Date;
 }
+
+/** The open goals on some metric keys whose window meets [$2, $3]: every write of points runs it (prepared). */
+const OPEN_GOALS_OF = preparedStatement(
+  'goals.open_goals_of',
+  `SELECT id, name, metric_key AS "metricKey", target, starts_at AS "startsAt", ends_at AS "endsAt" FROM goals
+    WHERE metric_key = ANY($1::text[]) AND reached_at IS NULL AND starts_at <= $3 AND ends_at > $2`,
+);
 
 /**
  * In the transaction that wrote `event`'s points: the goals those points count towards
@@ -40,11 +48,7 @@ export async function announceReachedBuiltInGoals(db: TenantDb, event: GraphWrit
 
 /** Marks and announces the open goals on `keys` whose window meets [from, to] and whose value reached the target. */
 async function announceGoalsOf(db: TenantDb, keys: string[], from: Date, to: Date): Promise<void> {
-  const goals = await db.query<OpenGoal>(
-    `SELECT id, name, metric_key AS "metricKey", target, starts_at AS "startsAt", ends_at AS "endsAt" FROM goals
-      WHERE metric_key = ANY($1::text[]) AND reached_at IS NULL AND starts_at <= $3 AND ends_at > $2`,
-    [keys, from, to],
-  );
+  const goals = await db.query<OpenGoal>(OPEN_GOALS_OF, [keys, from, to]);
   if (!goals.length) return;
   const now = new Date();
   const metrics = await resolveMetrics(db, keys);

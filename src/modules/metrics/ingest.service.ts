@@ -1,6 +1,7 @@
 import type { TenantScope } from '../../platform/context.js';
 import { BadInputError, check } from '../../platform/errors.js';
 import { isUuid } from '../../db/ids.js';
+import { preparedStatement } from '../../db/prepared-statement.js';
 import { emitWebhookEvent, WebhookEvent } from '../webhooks/webhook.events.js';
 import { METRIC_RECORDED, METRICS_WRITTEN, type MetricPointEvent, type MetricRecordedEvent } from './metric.events.js';
 import { isBuiltInKey } from './built-in-metrics.js';
@@ -42,6 +43,17 @@ export const INSERT_POINTS = `WITH ins AS (
   SELECT count(*)::int AS accepted,
     CASE WHEN count(*) < $7 THEN coalesce(array_agg(idempotency_key) FILTER (WHERE idempotency_key IS NOT NULL), '{}') END AS keys
   FROM ins`;
+
+/** INSERT_POINTS as recordMetrics runs it: prepared (the bench's bare client runs the text). */
+const INSERT_POINTS_PREPARED = preparedStatement('metrics.insert_points', INSERT_POINTS);
+
+/** A batch's metric ids by key and its known communities. */
+const LOOK_UP_BATCH = preparedStatement(
+  'metrics.look_up_batch',
+  `SELECT 'metric' AS kind, key AS name, id::text FROM metric_definitions WHERE key = ANY($1::text[])
+   UNION ALL
+   SELECT 'community', NULL, id::text FROM communities WHERE id = ANY($2::uuid[])`,
+);
 
 /** The parameters of INSERT_POINTS after the tenant's ($1) for a batch's columns. */
 export function columnParams(c: Pick<Columns, 'metricIds' | 'communityIds' | 'ats' | 'values' | 'keys'>): unknown[] {
@@ -109,7 +121,7 @@ export class MetricIngestService {
     const db = await this.scope.db();
     const { metrics, communities } = await this.lookUp(points);
     const columns = this.validate(points, metrics, communities);
-    const [row] = (await db.query(INSERT_POINTS, [db.tenantId, ...columnParams(columns)])) as Array<{ accepted: number; keys: string[] | null }>;
+    const [row] = (await db.query(INSERT_POINTS_PREPARED, [db.tenantId, ...columnParams(columns)])) as Array<{ accepted: number; keys: string[] | null }>;
     const events = writtenPoints(columns, row.keys);
     if (events.length) {
       await emitWebhookEvent(db, WebhookEvent.METRICS_RECORDED, { points: events });
@@ -128,9 +140,7 @@ export class MetricIngestService {
       if (p.communityId && isUuid(p.communityId)) communityIds.add(p.communityId.toLowerCase());
     }
     const rows = (await (await this.scope.db()).query(
-      `SELECT 'metric' AS kind, key AS name, id::text FROM metric_definitions WHERE key = ANY($1::text[])
-       UNION ALL
-       SELECT 'community', NULL, id::text FROM communities WHERE id = ANY($2::uuid[])`,
+      LOOK_UP_BATCH,
       // A key that is not a well-formed one cannot be defined (nor, holding U+0000, even be sent to SQL).
       [[...keys].filter((k) => METRIC_KEY_PATTERN.test(k)), [...communityIds]],
     )) as Array<{ kind: 'metric' | 'community'; name: string | null; id: string }>;

@@ -1,3 +1,4 @@
+import { preparedStatement } from '../../db/prepared-statement.js';
 import type { TenantDb } from '../../db/tenant.js';
 
 /** What a webhook can be told about (GraphQL enum WebhookEvent). */
@@ -45,18 +46,24 @@ export async function emitWebhookEvent(db: TenantDb, event: WebhookEvent, data: 
 /** Events written by one statement at most. */
 const EVENTS_PER_STATEMENT = 1000;
 
+/** Every write of points runs it (prepared): the outbox rows, only when an enabled webhook takes the event. */
+const EMIT_EVENTS = preparedStatement(
+  'webhooks.emit_events',
+  `WITH w AS (SELECT id FROM webhooks WHERE organization_id = $2 AND enabled AND events @> ARRAY[$1]::text[]),
+   src AS (SELECT x.value AS data, x.n FROM json_array_elements($4::json) WITH ORDINALITY AS x(value, n) WHERE EXISTS (SELECT 1 FROM w)),
+   e AS (INSERT INTO webhook_events (organization_id, type, data)
+         SELECT $2, $3, src.data FROM src ORDER BY src.n RETURNING id, created_at),
+   d AS (INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, created_at, next_attempt_at)
+         SELECT $2, w.id, e.id, e.created_at, e.created_at FROM w, e RETURNING id)
+   SELECT enqueue_keyed_job($5, json_build_object('organizationId', $2::text, 'deliveryId', d.id, 'attempt', 1), 'webhook:' || d.id, NULL, 3)
+     FROM d`,
+);
+
 /** The same for many events of one kind (an import's stage changes), in order, a thousand per statement. */
 export async function emitWebhookEvents(db: TenantDb, event: WebhookEvent, data: readonly object[]): Promise<void> {
   for (let i = 0; i < data.length; i += EVENTS_PER_STATEMENT) {
     await db.query(
-      `WITH w AS (SELECT id FROM webhooks WHERE organization_id = $2 AND enabled AND events @> ARRAY[$1]::text[]),
-       src AS (SELECT x.value AS data, x.n FROM json_array_elements($4::json) WITH ORDINALITY AS x(value, n) WHERE EXISTS (SELECT 1 FROM w)),
-       e AS (INSERT INTO webhook_events (organization_id, type, data)
-             SELECT $2, $3, src.data FROM src ORDER BY src.n RETURNING id, created_at),
-       d AS (INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, created_at, next_attempt_at)
-             SELECT $2, w.id, e.id, e.created_at, e.created_at FROM w, e RETURNING id)
-       SELECT enqueue_keyed_job($5, json_build_object('organizationId', $2::text, 'deliveryId', d.id, 'attempt', 1), 'webhook:' || d.id, NULL, 3)
-         FROM d`,
+      EMIT_EVENTS,
       [event, db.tenantId, WEBHOOK_EVENT_TYPES[event], JSON.stringify(data.slice(i, i + EVENTS_PER_STATEMENT)), WEBHOOK_DELIVERY_TASK],
     );
   }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { ownerQuery, preparedStatement, type PreparedStatement } from '../../db/prepared-statement.js';
 import { UnauthenticatedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { apiKeyMatches, apiKeyPrefix, looksLikeApiKey, looksLikeWidgetToken } from './api-key-secret.js';
@@ -34,6 +35,21 @@ interface WidgetTokenRow extends SecretRow {
   roi_model_ids: string[];
   allowed_origins: string[];
 }
+
+/** The lookups of a request's credential (prepared: one of them runs per request that has no cached answer). */
+const MEMBER = preparedStatement(
+  'auth.member',
+  `SELECT m.role, u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 AND m.user_id = $2`,
+);
+const API_KEY_BY_PREFIX = preparedStatement(
+  'auth.api_key_by_prefix',
+  `SELECT organization_id, id, name, secret_hash, scopes, expires_at, revoked_at FROM api_keys WHERE prefix = $1`,
+);
+const WIDGET_TOKEN_BY_PREFIX = preparedStatement(
+  'auth.widget_token_by_prefix',
+  `SELECT organization_id, id, name, secret_hash, metric_keys, roi_model_ids::text[] AS roi_model_ids, allowed_origins, expires_at, revoked_at
+   FROM widget_tokens WHERE prefix = $1`,
+);
 
 /**
  * Turns a credential (session token or API key secret) into a Principal. Lookups run before a
@@ -163,16 +179,13 @@ export class Authenticator {
     const cached = this.channelUp() ? this.members.get(organizationId, userId) : undefined;
     if (cached) return cached;
     const epoch = this.members.begin();
-    const rows: Array<{ role: Role; email: string }> = await this.ds.query(
-      `SELECT m.role, u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 AND m.user_id = $2`,
-      [organizationId, userId],
-    );
+    const rows = await ownerQuery<{ role: Role; email: string }>(this.ds, MEMBER, [organizationId, userId]);
     if (rows[0]) this.members.set(organizationId, userId, rows[0], epoch);
     return rows[0] ?? null;
   }
 
   private async apiKey(secret: string): Promise<Principal | null> {
-    const row = await this.liveRow<ApiKeyRow>(`SELECT organization_id, id, name, secret_hash, scopes, expires_at, revoked_at FROM api_keys`, secret);
+    const row = await this.liveRow<ApiKeyRow>(API_KEY_BY_PREFIX, secret);
     if (!row) return null;
     this.touch(row.organization_id, row.id);
     return {
@@ -185,9 +198,9 @@ export class Authenticator {
     };
   }
 
-  /** The row of `select` (a table of hashed secrets) whose secret this is, unless it is revoked or expired. */
-  private async liveRow<T extends SecretRow>(select: string, secret: string): Promise<T | null> {
-    const rows: T[] = await this.ds.query(`${select} WHERE prefix = $1`, [apiKeyPrefix(secret)]);
+  /** The row found by `byPrefix` (a table of hashed secrets) whose secret this is, unless it is revoked or expired. */
+  private async liveRow<T extends SecretRow>(byPrefix: PreparedStatement, secret: string): Promise<T | null> {
+    const rows = await ownerQuery<T>(this.ds, byPrefix, [apiKeyPrefix(secret)]);
     const row = rows.find((r) => apiKeyMatches(secret, r.secret_hash));
     if (!row || row.revoked_at) return null;
     if (row.expires_at && row.expires_at.getTime() <= Date.now()) return null;
@@ -195,11 +208,7 @@ export class Authenticator {
   }
 
   private async widgetToken(token: string): Promise<Principal | null> {
-    const row = await this.liveRow<WidgetTokenRow>(
-      `SELECT organization_id, id, name, secret_hash, metric_keys, roi_model_ids::text[] AS roi_model_ids, allowed_origins, expires_at, revoked_at
-       FROM widget_tokens`,
-      token,
-    );
+    const row = await this.liveRow<WidgetTokenRow>(WIDGET_TOKEN_BY_PREFIX, token);
     if (!row) return null;
     return {
       organizationId: row.organization_id,
