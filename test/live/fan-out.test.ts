@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { once } from 'node:events';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { METRIC_RECORDED, type MetricRecordedEvent } from '../../src/modules/metrics/metric.events';
-import { DEFINE, METRIC_UPDATED, openSubscriptions, RECORD, waitUntil, wsUrl } from './support/live';
+import { closedBySlowConsumer, DEFINE, METRIC_UPDATED, openSubscriptions, RECORD, waitUntil, wsUrl } from './support/live';
 import { RawConnection } from './support/raw';
 
 let t: TestServer;
@@ -122,6 +122,21 @@ describe('fan-out of identical subscriptions', () => {
     const values = fast.nexts('1').map((m) => JSON.parse(m).payload.data.metricUpdated.value as number);
     expect(values).toEqual(Array.from({ length: events * 500 }, (_, i) => i));
   }, 60_000);
+
+  it('keeps a reading subscriber when one pass carries a backlog far larger than the send-buffer cap', async () => {
+    const reader = await open();
+    reader.subscribe('1', METRIC_UPDATED, { metricKey: 'leads_won' });
+    await running(1);
+    const droppedBefore = await closedBySlowConsumer(t.server);
+    // Published back to back: one pass of the dispatch queue carries all 20 events, 10,000 messages
+    // (~1.5 MB) for one socket in one run, past the 1 MiB cap on what may wait unsent for it.
+    const events = 20;
+    await Promise.all(Array.from({ length: events }, (_, i) => publish(Array.from({ length: 500 }, (_, j) => point(i * 500 + j)))));
+    await waitUntil(() => reader.messages.length === events * 500, 'every event to reach the subscriber', 30_000);
+    const values = reader.nexts('1').map((m) => JSON.parse(m).payload.data.metricUpdated.value as number);
+    expect(values).toEqual(Array.from({ length: events * 500 }, (_, i) => i));
+    expect(await closedBySlowConsumer(t.server)).toBe(droppedBefore);
+  });
 
   it('never negotiates per-message compression', async () => {
     const ws = new WebSocket(wsUrl(t.url), 'graphql-transport-ws', { perMessageDeflate: true });

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
-import { FrameWriter } from './frame-writer';
+import { FrameWriter, RUN_BYTES } from './frame-writer';
 import { framePayload, textFrame } from './text-frame';
 
 const servers: WebSocketServer[] = [];
@@ -96,6 +96,20 @@ describe('FrameWriter', () => {
     (client as unknown as { _socket: { resume(): void } })._socket.resume();
     await until(() => received.length === written);
     expect(server.bufferedAmount).toBe(0);
+  });
+
+  it('lets a run leave every RUN_BYTES, so a long backlog never sits corked against the slow consumer limit', async () => {
+    const { server, received } = await pair();
+    const tcp = (server as unknown as { _socket: { writableCorked: number; _writev: (...a: unknown[]) => unknown } })._socket;
+    let writes = 0;
+    const original = tcp._writev.bind(tcp);
+    tcp._writev = (...args: unknown[]) => (writes++, original(...args));
+    const writer = new FrameWriter();
+    const frame = textFrame('q'.repeat(RUN_BYTES / 4 - 4)); // four frames make RUN_BYTES
+    for (let i = 0; i < 12; i++) writer.write(server, frame);
+    expect(writes).toBe(3);
+    expect(tcp.writableCorked).toBe(0);
+    await until(() => received.length === 12);
   });
 
   it('sends a socket’s run of frames in one system call, and uncorks it when another socket’s frames come or the task ends', async () => {
