@@ -57,6 +57,21 @@ describe('LocalListeners', () => {
     expect(heard).toEqual(Array.from({ length: listeners }, (_, i) => [`a${i}`, `b${i}`]).flat());
   });
 
+  it('cuts one listener’s share of a long backlog across turns too, in order', async () => {
+    const local = new LocalListeners();
+    const log: string[] = [];
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    local.add('c', (p) => (busy(1), log.push(String(p))));
+    for (let i = 0; i < 6; i++) local.dispatch('c', i, meta);
+    setImmediate(() => log.push('other work'));
+    await turns(20);
+    expect(log.indexOf('other work')).toBeLessThanOrEqual(2 * DISPATCH_BUDGET_MS);
+    expect(log.filter((entry) => entry !== 'other work')).toEqual(['0', '1', '2', '3', '4', '5']);
+  });
+
   it('gives each listener the backlog of its channel in one pass, in order, and only what was dispatched while it listened', async () => {
     const local = new LocalListeners();
     const log: string[] = [];

@@ -57,6 +57,8 @@ interface Pass {
   readonly events: Pending[];
   /** Where the pass is among the listeners (a live iterator: it sees removals, and additions that the events' numbers then filter). */
   readonly cursor: IterableIterator<[Listener, number]>;
+  /** The listener a turn's budget ran out on, and the index of its next event. */
+  resume?: { entry: [Listener, number]; next: number };
 }
 
 /**
@@ -103,15 +105,25 @@ class DispatchQueue {
     this.scheduled = false;
     const deadline = performance.now() + this.budgetMs;
     for (let pass = this.pass ?? this.nextPass(); pass; pass = this.nextPass()) {
-      for (let entry = pass.cursor.next(); !entry.done; entry = pass.cursor.next()) {
-        const [listener, since] = entry.value;
-        for (const event of pass.events) {
+      for (let entry = pass.resume?.entry ?? pass.cursor.next().value; entry; entry = pass.cursor.next().value) {
+        const [listener, since] = entry;
+        const events = pass.events;
+        let i = pass.resume?.next ?? 0;
+        pass.resume = undefined;
+        for (; i < events.length; i++) {
+          const event = events[i];
           if (event.seq <= since) continue; // added after this event was dispatched
           if (pass.members.get(listener) !== since) break; // removed (by an earlier call, say)
           try {
             listener(event.payload, event.meta);
           } catch (error) {
             event.onError?.(error);
+          }
+          // One listener's share of a large backlog (events of thousands of points) is cut too.
+          if (i + 1 < events.length && performance.now() >= deadline) {
+            pass.resume = { entry, next: i + 1 };
+            this.pass = pass;
+            return this.schedule();
           }
         }
         if (performance.now() >= deadline) {
