@@ -119,16 +119,12 @@ class DispatchQueue {
           } catch (error) {
             event.onError?.(error);
           }
-          // One listener's share of a large backlog (events of thousands of points) is cut too.
-          if (i + 1 < events.length && performance.now() >= deadline) {
+          // Checked after every call: one listener's share of a large backlog is cut too.
+          if (performance.now() >= deadline) {
             pass.resume = { entry, next: i + 1 };
             this.pass = pass;
             return this.schedule();
           }
-        }
-        if (performance.now() >= deadline) {
-          this.pass = pass;
-          return this.schedule();
         }
       }
     }
