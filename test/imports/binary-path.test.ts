@@ -1,9 +1,8 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { importPhases, type ImportPhases } from '../../src/modules/imports/import-phases';
+import type { ImportPhases } from '../../src/modules/imports/import-phases';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { GraphQLClient } from '../support/graphql-client';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { finished, pointsNdjson, postImport } from './import-support';
+import { finished, hearImportPhases, pointsNdjson, postImport } from './import-support';
 
 /**
  * The binary path of metric imports (checked in node, binary COPY, no idempotency probe) and the
@@ -18,11 +17,9 @@ describe('metric imports: the binary path', () => {
   let acme: Tenant;
   let ingest: GraphQLClient;
   let key: string;
-  const phases = new Map<string, ImportPhases>();
-  const hear = (message: unknown) => phases.set((message as ImportPhases).jobId, message as ImportPhases);
+  const phases = hearImportPhases();
 
   beforeAll(async () => {
-    subscribe(importPhases.name, hear);
     t = await startTestServer();
     acme = await signUp(t, 'Acme');
     for (const k of ['fast', 'slow', 'twice', 'again', 'bad', 'odd']) {
@@ -31,19 +28,14 @@ describe('metric imports: the binary path', () => {
     key = (await apiKey(acme, ['INGEST'])).secret;
     ingest = t.client().withHeaders({ 'x-api-key': key });
   });
-  afterAll(async () => {
-    unsubscribe(importPhases.name, hear);
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   /** Imports `body` and answers the finished job with the path it took. */
   async function importFile(body: string, contentType = NDJSON): Promise<{ job: any; phases: ImportPhases }> {
     const posted = await postImport(t.url, 'kind=metrics', contentType, body, key);
     expect(posted.status).toBe(202);
     const job = await finished(ingest, posted.json.id);
-    // The job's status commits with its rows; its phases are published a moment later.
-    for (let i = 0; i < 100 && !phases.has(posted.json.id); i++) await new Promise((r) => setTimeout(r, 50));
-    return { job, phases: phases.get(posted.json.id)! };
+    return { job, phases: (await phases.of(posted.json.id))! };
   }
 
   /** The stored points of a metric, in a comparable form. */

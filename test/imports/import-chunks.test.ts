@@ -1,17 +1,16 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { COPY_BINARY_HEADER } from '../../src/modules/imports/import-parsers';
-import { importPhases, type ImportPhases } from '../../src/modules/imports/import-phases';
+import type { ImportPhases } from '../../src/modules/imports/import-phases';
 import { ChunkDataReader, StagedLineReader } from '../../src/modules/imports/metrics-binary';
 import { CHUNK_BYTES } from '../../src/modules/imports/metrics-upload';
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { GraphQLClient } from '../support/graphql-client';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { finished, pointsNdjson, postImport, rawPost } from './import-support';
+import { finished, hearImportPhases, pointsNdjson, postImport, uploadCutShort } from './import-support';
 
 /**
  * Metric NDJSON is staged a MiB of lines a row (import_chunks), as COPY tuples (line, raw); the
@@ -26,11 +25,9 @@ describe('import chunks, staged by the upload', () => {
   let uploads: TestServer;
   let acme: Tenant;
   let key: string;
-  const phases = new Map<string, ImportPhases>();
-  const hear = (message: unknown) => phases.set((message as ImportPhases).jobId, message as ImportPhases);
+  const phases = hearImportPhases();
 
   beforeAll(async () => {
-    subscribe(importPhases.name, hear);
     db = await createTestDatabase();
     uploads = await startTestServer({}, { db, jobs: false });
     acme = await signUp(uploads, 'Acme');
@@ -40,7 +37,6 @@ describe('import chunks, staged by the upload', () => {
     key = (await apiKey(acme, ['INGEST', 'READ'])).secret;
   });
   afterAll(async () => {
-    unsubscribe(importPhases.name, hear);
     await uploads?.close();
     await db?.drop();
   });
@@ -59,8 +55,7 @@ describe('import chunks, staged by the upload', () => {
     const worker = await startTestServer({}, { db });
     try {
       const job = await finished(worker.client().withHeaders({ 'x-api-key': key }), id, 120_000);
-      for (let i = 0; i < 100 && !phases.has(id); i++) await new Promise((r) => setTimeout(r, 50));
-      return { job, phases: phases.get(id)! };
+      return { job, phases: (await phases.of(id))! };
     } finally {
       await worker.close();
     }
@@ -102,11 +97,7 @@ describe('import chunks, staged by the upload', () => {
   it('a client that disconnects mid-upload leaves no job and no chunks', async () => {
     const [before] = await uploads.ds.query(`SELECT count(*)::int AS n FROM import_jobs`);
     const part = pointsNdjson(40_000, 'kept', 'cut');
-    const aborted = rawPost(uploads.url, '/v1/imports?kind=metrics', { 'content-type': NDJSON, 'x-api-key': key, 'content-length': part.length * 2 }, (req) => {
-      req.write(part);
-      setTimeout(() => req.destroy(), 500);
-    }).catch(() => 'aborted');
-    expect(await aborted).toBe('aborted');
+    expect(await uploadCutShort(uploads.url, key, part, 500)).toBe('aborted');
     await new Promise((r) => setTimeout(r, 500));
     const [after] = await uploads.ds.query(`SELECT count(*)::int AS n FROM import_jobs`);
     expect(after.n).toBe(before.n);

@@ -1,4 +1,6 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { request } from 'node:http';
+import { importPhases, type ImportPhases } from '../../src/modules/imports/import-phases';
 import type { GraphQLClient } from '../support/graphql-client';
 
 /** Posts a body to /v1/imports and answers the status and the JSON body. */
@@ -50,4 +52,31 @@ export function pointsNdjson(n: number, metricKey: string, prefix = 'k'): string
     out += `${JSON.stringify({ metricKey, value: i % 10, at: new Date(start + i * 60_000).toISOString(), idempotencyKey: `${prefix}-${i}` })}\n`;
   }
   return out;
+}
+
+/** A metric NDJSON upload that claims twice its length, sends `body`, and is cut `afterMs` later: 'aborted' once the client gives up. */
+export function uploadCutShort(base: string, key: string, body: string, afterMs: number): Promise<number | 'aborted'> {
+  const headers = { 'content-type': 'application/x-ndjson', 'x-api-key': key, 'content-length': body.length * 2 };
+  return rawPost(base, '/v1/imports?kind=metrics', headers, (req) => {
+    req.write(body);
+    setTimeout(() => req.destroy(), afterMs);
+  }).catch(() => 'aborted' as const);
+}
+
+/**
+ * The phases of each metric import job of this process (the `importPhases` channel), heard from
+ * the describe block's beforeAll to its afterAll; `of` waits a moment for a job's, which are
+ * published just after its status commits.
+ */
+export function hearImportPhases(): { of(jobId: string): Promise<ImportPhases | undefined> } {
+  const heard = new Map<string, ImportPhases>();
+  const hear = (message: unknown) => heard.set((message as ImportPhases).jobId, message as ImportPhases);
+  beforeAll(() => subscribe(importPhases.name, hear));
+  afterAll(() => void unsubscribe(importPhases.name, hear));
+  return {
+    async of(jobId: string) {
+      for (let i = 0; i < 100 && !heard.has(jobId); i++) await new Promise((r) => setTimeout(r, 50));
+      return heard.get(jobId);
+    },
+  };
 }

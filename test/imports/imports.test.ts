@@ -1,7 +1,7 @@
 import { apiKey, signUp, type Tenant } from '../support/builders';
 import { GraphQLClient } from '../support/graphql-client';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { finished, JOB, pointsNdjson, postImport, rawPost } from './import-support';
+import { finished, JOB, pointsNdjson, postImport, rawPost, uploadCutShort } from './import-support';
 
 const NDJSON = 'application/x-ndjson';
 const DEFINE = `mutation ($input: DefineMetricInput!) { defineMetric(input: $input) { id } }`;
@@ -124,11 +124,7 @@ describe('POST /v1/imports (metrics)', () => {
   it('a client that disconnects mid-upload leaves no job and no rows', async () => {
     const before = await t.ds.query(`SELECT count(*)::int AS n FROM import_jobs`);
     const half = pointsNdjson(2000, 'hours', 'gone');
-    const aborted = rawPost(t.url, '/v1/imports?kind=metrics', { 'content-type': NDJSON, 'x-api-key': key, 'content-length': half.length * 2 }, (req) => {
-      req.write(half);
-      setTimeout(() => req.destroy(), 300);
-    }).catch(() => 'aborted');
-    expect(await aborted).toBe('aborted');
+    expect(await uploadCutShort(t.url, key, half, 300)).toBe('aborted');
     await new Promise((r) => setTimeout(r, 500));
     const after = await t.ds.query(`SELECT count(*)::int AS n FROM import_jobs`);
     expect(after[0].n).toBe(before[0].n);

@@ -2,9 +2,9 @@
 import { startTestServer, type TestServer } from '../support/test-server';
 import WebSocket from 'ws';
 import { once } from 'node:events';
-import { apiKey, signUp, type Tenant } from '../support/builders';
+import { apiKey, type Tenant } from '../support/builders';
 import { METRIC_RECORDED, type MetricRecordedEvent } from '../../src/modules/metrics/metric.events';
-import { closedBySlowConsumer, DEFINE, METRIC_UPDATED, openSubscriptions, RECORD, waitUntil, wsUrl } from './support/live';
+import { closedBySlowConsumer, liveTenant, METRIC_UPDATED, openSubscriptions, RECORD, waitUntil, wsUrl } from './support/live';
 import { RawConnection } from './support/raw';
 
 let t: TestServer;
@@ -37,9 +37,7 @@ const point = (value: number) => ({ metricKey: 'leads_won', communityId: null, a
 
 beforeAll(async () => {
   t = await startTestServer();
-  acme = await signUp(t, 'Acme');
-  await acme.client.data(DEFINE, { input: { key: 'leads_won', name: 'Leads won', aggregation: 'SUM' } });
-  read = (await apiKey(acme, ['READ'])).secret;
+  ({ acme, read } = await liveTenant(t));
 });
 afterEach(async () => {
   for (const c of connections.splice(0)) c.ws.terminate();

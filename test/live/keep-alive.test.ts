@@ -1,8 +1,8 @@
 // The server first: it loads reflect-metadata before any decorated class, as main.ts does.
 import { startTestServer, type TestServer } from '../support/test-server';
-import { apiKey, signUp, type Tenant } from '../support/builders';
+import type { Tenant } from '../support/builders';
 import { METRIC_RECORDED, type MetricRecordedEvent } from '../../src/modules/metrics/metric.events';
-import { closedBySlowConsumer, DEFINE, METRIC_UPDATED, openSubscriptions, waitUntil } from './support/live';
+import { closedBySlowConsumer, liveTenant, METRIC_UPDATED, openSubscriptions, waitUntil } from './support/live';
 import { RawConnection } from './support/raw';
 
 /** Short for a test, long enough for a pong to come back from an idle client on a loaded machine. */
@@ -29,9 +29,7 @@ const publish = () => t.server.app.pubsub.publish(acme.organizationId, METRIC_RE
 beforeAll(async () => {
   // A ping every 500 ms, a long close grace: whatever cuts a socket here is the keep-alive.
   t = await startTestServer({}, { liveLimits: { keepAliveMs: KEEP_ALIVE_MS, closeGraceMs: 120_000 } });
-  acme = await signUp(t, 'Acme');
-  await acme.client.data(DEFINE, { input: { key: 'leads_won', name: 'Leads won', aggregation: 'SUM' } });
-  read = (await apiKey(acme, ['READ'])).secret;
+  ({ acme, read } = await liveTenant(t));
 });
 afterAll(() => t.close());
 

@@ -1,11 +1,11 @@
 // The server first: it loads reflect-metadata before any decorated class, as main.ts does.
 import { startTestServer, type TestServer } from '../support/test-server';
-import { apiKey, signUp, type Tenant } from '../support/builders';
+import type { Tenant } from '../support/builders';
 import { goalFeeds } from '../../src/modules/goals/goal-progress.feed';
 import { METRIC_RECORDED, type MetricRecordedEvent } from '../../src/modules/metrics/metric.events';
 import { builtInFeeds } from '../../src/modules/metrics/metric-updates.feed';
 import { roiFeeds } from '../../src/modules/roi/roi-updates.feed';
-import { closedBySlowConsumer, DEFINE, METRIC_UPDATED, openSubscriptions, waitUntil } from './support/live';
+import { closedBySlowConsumer, liveTenant, METRIC_UPDATED, openSubscriptions, waitUntil } from './support/live';
 import { RawConnection } from './support/raw';
 
 let t: TestServer;
@@ -17,9 +17,7 @@ const running = (n: number, timeoutMs = 10_000) =>
 
 beforeAll(async () => {
   t = await startTestServer();
-  acme = await signUp(t, 'Acme');
-  await acme.client.data(DEFINE, { input: { key: 'leads_won', name: 'Leads won', aggregation: 'SUM' } });
-  read = (await apiKey(acme, ['READ'])).secret;
+  ({ acme, read } = await liveTenant(t));
 });
 afterAll(() => t.close());
 

@@ -1,6 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { RapportServer } from '../../../src/server';
+import { apiKey, signUp, type Tenant } from '../../support/builders';
+import type { TestServer } from '../../support/test-server';
 
 /** A close as the client saw it. */
 export interface Closed {
@@ -160,3 +162,10 @@ export const METRIC_UPDATED = `subscription ($metricKey: String, $communityId: I
 export const RECORD = `mutation ($points: [MetricPointInput!]!) { recordMetrics(points: $points) { accepted duplicates } }`;
 
 export const DEFINE = `mutation ($input: DefineMetricInput!) { defineMetric(input: $input) { key } }`;
+
+/** A tenant for live tests: Acme, with a SUM metric of its own (`leads_won`) and a READ key's secret. */
+export async function liveTenant(t: TestServer): Promise<{ acme: Tenant; read: string }> {
+  const acme = await signUp(t, 'Acme');
+  await acme.client.data(DEFINE, { input: { key: 'leads_won', name: 'Leads won', aggregation: 'SUM' } });
+  return { acme, read: (await apiKey(acme, ['READ'])).secret };
+}
